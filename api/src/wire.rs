@@ -1,0 +1,169 @@
+//! JSON shapes exchanged between the app and the server, and the API's paths.
+//!
+//! The server derives OpenAPI schemas from these (feature `openapi`), so the spec and the
+//! browser client can never disagree about a field.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// Every API path, in one place: the app's client calls these, the server mounts them, and a
+/// server test checks that each one is in the OpenAPI document.
+pub mod paths {
+    pub const HEALTH: &str = "/api/health";
+    pub const SESSION: &str = "/api/session";
+    pub const NOTIFY_ADMINS: &str = "/api/notify-admins";
+    pub const OPENAPI: &str = "/api/openapi.json";
+
+    /// (method, path) of every JSON endpoint under `/api`.
+    pub const ALL: &[(&str, &str)] = &[
+        ("get", HEALTH),
+        ("get", SESSION),
+        ("post", NOTIFY_ADMINS),
+        ("get", OPENAPI),
+    ];
+}
+
+/// The body of every error answer, whatever the status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A Chinese sentence fit to show to the user as it is.
+    pub message: String,
+    /// For a refusal about one input: which field, so the app can show it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a rate limit: seconds until the action is allowed again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Health {
+    pub status: String,
+}
+
+/// How the corp installed the e-sign app in WeCom (`auth_mode` of get_permanent_code).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMode {
+    /// 企业管理员授权: admins can start verification.
+    Admin,
+    /// 成员授权: nobody can; the admin must switch it in 企业微信管理后台.
+    Member,
+}
+
+/// The enterprise's e-sign state, shown as the badge on 首页.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EnterpriseState {
+    /// 未认证: no application, or only cancelled ones.
+    Unverified,
+    /// 认证中: an application is open.
+    InProgress,
+    /// 已认证: an application ended verified (scenario 1) or opened (scenario 2).
+    Verified,
+}
+
+impl EnterpriseState {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Unverified => "未认证",
+            Self::InProgress => "认证中",
+            Self::Verified => "已认证",
+        }
+    }
+}
+
+/// What the signed-in person may do about verification. The server decides; the app only
+/// renders what this says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EntryRole {
+    /// A WeCom admin of a corp whose app uses 企业管理员授权: may start (去认证).
+    Admin,
+    /// A WeCom admin, but the app is installed with 成员授权: must switch the mode first.
+    AdminMemberMode,
+    /// An ordinary employee: may only notify the admins.
+    Employee,
+    /// E-sign staff (reviewers); not a member of any corp.
+    Staff,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionUser {
+    pub id: String,
+    pub name: String,
+    pub is_wecom_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionCorp {
+    pub id: String,
+    pub name: String,
+    pub auth_mode: AuthMode,
+}
+
+/// An application in progress, as much as 首页 needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApplicationSummary {
+    pub id: String,
+    /// The applicant's name, masked unless it is the signed-in person.
+    pub applicant_name: String,
+    /// True when the signed-in person is the applicant.
+    pub is_mine: bool,
+    /// Unix seconds.
+    pub started_at: i64,
+}
+
+/// `GET /api/session`: who is here and where they stand.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct SessionInfo {
+    pub user: SessionUser,
+    /// None for staff, who belong to no corp.
+    pub corp: Option<SessionCorp>,
+    pub role: EntryRole,
+    pub enterprise_state: EnterpriseState,
+    pub application: Option<ApplicationSummary>,
+    /// True when the server runs with local providers (demo data, outbox, simulations).
+    pub local_mode: bool,
+}
+
+/// `POST /api/notify-admins` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct NotifyAdminsResult {
+    /// How many admins got a WeCom message.
+    pub notified: u32,
+    /// Seconds before this person may notify again.
+    pub next_allowed_in_secs: u64,
+}

@@ -1,0 +1,156 @@
+//! 首页: who the person is and where their enterprise stands; 通知企微管理员.
+
+use api::validate::mask_name;
+use api::wire::{
+    ApplicationSummary, AuthMode, EnterpriseState, EntryRole, ErrorBody, NotifyAdminsResult,
+    SessionCorp, SessionInfo, SessionUser,
+};
+use axum::extract::State;
+use axum::Json;
+
+use super::error::{wait_text, Error};
+use super::extract::CurrentMember;
+use super::AppState;
+use crate::providers::wecom::AppMessage;
+use crate::storage::{CorpRow, MemberRow, Outcome};
+
+/// One reminder per person per 10 minutes: enough to be useful, too few to spam admins.
+pub const NOTIFY_WINDOW_SECS: i64 = 600;
+
+fn role(member: &MemberRow, corp: Option<&CorpRow>) -> EntryRole {
+    match corp {
+        None => EntryRole::Staff,
+        Some(_) if !member.is_wecom_admin => EntryRole::Employee,
+        Some(c) if c.auth_mode == AuthMode::Member => EntryRole::AdminMemberMode,
+        Some(_) => EntryRole::Admin,
+    }
+}
+
+async fn member_corp(state: &AppState, member: &MemberRow) -> Result<Option<CorpRow>, Error> {
+    match &member.corp_id {
+        Some(id) => Ok(state.db.corp(id).await?),
+        None => Ok(None),
+    }
+}
+
+/// Who is signed in, their corp and role, the enterprise's e-sign state, and any application
+/// in progress.
+#[utoipa::path(get, path = "/api/session", tag = "entry",
+    responses(
+        (status = 200, description = "The signed-in person and where they stand", body = SessionInfo),
+        (status = 401, description = "No session: reopen from the WeCom workbench", body = ErrorBody),
+    ))]
+pub async fn session(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<Json<SessionInfo>, Error> {
+    let corp = member_corp(&state, &member).await?;
+    let current = match &corp {
+        Some(c) => state.db.current_application(&c.id).await?,
+        None => None,
+    };
+    let enterprise_state = match current.as_ref().map(|a| a.outcome) {
+        None => EnterpriseState::Unverified,
+        Some(Outcome::Open) => EnterpriseState::InProgress,
+        Some(Outcome::Verified) => EnterpriseState::Verified,
+    };
+    let application = current.filter(|a| a.outcome == Outcome::Open).map(|a| {
+        let is_mine = a.applicant_id == member.id;
+        ApplicationSummary {
+            id: a.id,
+            applicant_name: if is_mine { a.applicant_name } else { mask_name(&a.applicant_name) },
+            is_mine,
+            started_at: a.created_at,
+        }
+    });
+    Ok(Json(SessionInfo {
+        role: role(&member, corp.as_ref()),
+        user: SessionUser {
+            id: member.id.clone(),
+            name: member.name.clone(),
+            is_wecom_admin: member.is_wecom_admin,
+        },
+        corp: corp.map(|c| SessionCorp { id: c.id, name: c.name, auth_mode: c.auth_mode }),
+        enterprise_state,
+        application,
+        local_mode: state.settings.local_mode,
+    }))
+}
+
+/// 通知企微管理员: sends each of the corp's WeCom admins a message asking them to verify the
+/// enterprise. Once per person per 10 minutes.
+#[utoipa::path(post, path = "/api/notify-admins", tag = "entry",
+    responses(
+        (status = 200, description = "The admins were messaged", body = NotifyAdminsResult),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Staff belong to no corp", body = ErrorBody),
+        (status = 409, description = "Nothing to notify: the caller can start, the enterprise is \
+                                      verified, or the corp has no admin to reach", body = ErrorBody),
+        (status = 429, description = "Notified recently; `retry_after_secs` says when again",
+         body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = 503, description = "WeCom could not be reached", body = ErrorBody),
+    ))]
+pub async fn notify_admins(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<Json<NotifyAdminsResult>, Error> {
+    let corp = member_corp(&state, &member)
+        .await?
+        .ok_or_else(|| Error::Forbidden("工作人员账号不属于任何企业".to_owned()))?;
+    if role(&member, Some(&corp)) == EntryRole::Admin {
+        return Err(Error::Conflict("您是企业微信管理员，可直接点击“去认证”发起企业认证".to_owned()));
+    }
+    if let Some(app) = state.db.current_application(&corp.id).await? {
+        if app.outcome == Outcome::Verified {
+            return Err(Error::Conflict("企业已完成认证，无需再通知管理员".to_owned()));
+        }
+    }
+    let admins: Vec<_> = state
+        .providers
+        .wecom
+        .admins(&corp.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.user_id != member.id)
+        .collect();
+    if admins.is_empty() {
+        return Err(Error::Conflict(match corp.auth_mode {
+            AuthMode::Member => "应用当前为成员授权，无法获取企业微信管理员。请管理员在企业微信管理后台将腾讯电子签的授权方式切换为“企业管理员授权使用”",
+            AuthMode::Admin => "暂未找到可通知的企业微信管理员，请联系企业管理员",
+        }
+        .to_owned()));
+    }
+
+    let now = state.clock.now();
+    if let Err(left) = state.db.try_record_admin_notification(&member.id, now, NOTIFY_WINDOW_SECS).await? {
+        return Err(Error::RateLimited {
+            message: format!("已通知过管理员，请{}后再试", wait_text(left)),
+            retry_after_secs: left,
+        });
+    }
+    let message = AppMessage {
+        text: format!(
+            "【腾讯电子签】{corp}的成员{name}提醒您：企业尚未完成腾讯电子签企业认证。\
+             请在企业微信工作台打开“腾讯电子签”，点击“去认证”完成认证。",
+            corp = corp.name,
+            name = member.name,
+        ),
+        link: Some("/".to_owned()),
+    };
+    let mut notified = 0u32;
+    for admin in &admins {
+        match state.providers.wecom.send(&corp.id, &admin.user_id, &message).await {
+            Ok(()) => notified += 1,
+            Err(e) => tracing::warn!(error = %e, "notify-admins: one message failed"),
+        }
+    }
+    if notified == 0 {
+        // Nothing went out: let the person try again right away.
+        state.db.forget_admin_notification(&member.id, now).await?;
+        return Err(Error::Provider(crate::providers::ProviderError::Unavailable {
+            provider: "wecom",
+            message: "no message could be sent".to_owned(),
+        }));
+    }
+    Ok(Json(NotifyAdminsResult { notified, next_allowed_in_secs: NOTIFY_WINDOW_SECS as u64 }))
+}

@@ -1,0 +1,125 @@
+//! The one error type of the HTTP boundary. Client mistakes become 4xx with a Chinese message;
+//! server faults become 5xx, are logged here, and never leak details.
+
+use api::wire::{ApiError, ErrorBody, ErrorCode};
+use axum::extract::rejection::JsonRejection;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::providers::ProviderError;
+use crate::storage::StorageError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("no session")]
+    Unauthorized,
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    #[error("not found: {0}")]
+    NotFound(String),
+    #[error("conflict: {0}")]
+    Conflict(String),
+    #[error("bad request: {message}")]
+    BadRequest { message: String, field: Option<String> },
+    #[error("rate limited for {retry_after_secs}s")]
+    RateLimited { message: String, retry_after_secs: u64 },
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Provider(#[from] ProviderError),
+}
+
+impl Error {
+    pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
+        Self::BadRequest { message: message.into(), field: Some(field.to_owned()) }
+    }
+}
+
+impl From<JsonRejection> for Error {
+    fn from(rejection: JsonRejection) -> Self {
+        let message = match rejection {
+            JsonRejection::MissingJsonContentType(_) => "请求需要 JSON 格式（Content-Type: application/json）",
+            JsonRejection::JsonSyntaxError(_) => "请求内容不是有效的 JSON",
+            JsonRejection::JsonDataError(_) => "请求内容缺少字段或字段类型不正确",
+            _ => "请求内容无法读取",
+        };
+        Self::BadRequest { message: message.to_owned(), field: None }
+    }
+}
+
+/// `3分20秒` / `45秒`: how long to wait, the way Chinese apps say it.
+pub fn wait_text(secs: u64) -> String {
+    match (secs / 60, secs % 60) {
+        (0, s) => format!("{s}秒"),
+        (m, 0) => format!("{m}分钟"),
+        (m, s) => format!("{m}分{s}秒"),
+    }
+}
+
+impl IntoResponse for Error {
+    fn into_response(self) -> Response {
+        let (status, code, message, field, retry) = match self {
+            Error::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                ErrorCode::Unauthorized,
+                "登录已失效，请从企业微信工作台重新打开腾讯电子签".to_owned(),
+                None,
+                None,
+            ),
+            Error::Forbidden(m) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, m, None, None),
+            Error::NotFound(m) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, m, None, None),
+            Error::Conflict(m) => (StatusCode::CONFLICT, ErrorCode::Conflict, m, None, None),
+            Error::BadRequest { message, field } => {
+                (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message, field, None)
+            }
+            Error::RateLimited { message, retry_after_secs } => (
+                StatusCode::TOO_MANY_REQUESTS,
+                ErrorCode::RateLimited,
+                message,
+                None,
+                Some(retry_after_secs),
+            ),
+            Error::Storage(e) => {
+                tracing::error!(error = %e, "storage failure");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "服务暂时不可用，请稍后重试".to_owned(),
+                    None,
+                    None,
+                )
+            }
+            Error::Provider(e) => {
+                tracing::error!(error = %e, "provider failure");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Internal,
+                    "外部服务暂时不可用，请稍后重试".to_owned(),
+                    None,
+                    None,
+                )
+            }
+        };
+        let body = ErrorBody { error: ApiError { code, message, field, retry_after_secs: retry } };
+        let mut response = (status, Json(body)).into_response();
+        if let Some(secs) = retry {
+            if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        response
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wait_text;
+
+    #[test]
+    fn waits_read_naturally() {
+        assert_eq!(wait_text(45), "45秒");
+        assert_eq!(wait_text(600), "10分钟");
+        assert_eq!(wait_text(200), "3分20秒");
+    }
+}

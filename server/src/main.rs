@@ -1,0 +1,44 @@
+use clap::Parser;
+use server::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let config = Config::parse();
+    if let Err(e) = run(config).await {
+        tracing::error!("{e}");
+        std::process::exit(1);
+    }
+}
+
+async fn run(config: Config) -> Result<(), String> {
+    let state = server::state_from_config(&config).await?;
+    if !config.static_dir.join("index.html").exists() {
+        tracing::warn!(
+            "no built app at {}: run `cargo xtask build-app` (the API still works)",
+            config.static_dir.display()
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    tracing::info!(
+        "serving on http://{} ({} providers)",
+        config.addr,
+        if state.settings.local_mode { "local" } else { "real" }
+    );
+    if state.settings.local_mode {
+        tracing::info!("demo sign-in: http://{}/dev/login", config.addr);
+    }
+    axum::serve(listener, server::http::router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

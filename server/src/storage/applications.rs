@@ -1,0 +1,40 @@
+//! Reads of applications that 首页 needs. The flow (its own module) owns the writes.
+
+use super::{Db, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Open,
+    Verified,
+}
+
+/// The corp's current application: the open one, or else the one that verified it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentApplication {
+    pub id: String,
+    pub applicant_id: String,
+    pub applicant_name: String,
+    pub outcome: Outcome,
+    pub created_at: i64,
+}
+
+impl Db {
+    pub async fn current_application(&self, corp_id: &str) -> Result<Option<CurrentApplication>> {
+        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT a.id, a.applicant_id, m.name, a.outcome, a.created_at
+             FROM applications a JOIN members m ON m.id = a.applicant_id
+             WHERE a.corp_id = ? AND a.outcome IN ('open', 'verified')
+             ORDER BY (a.outcome = 'verified') DESC, a.created_at DESC LIMIT 1",
+        )
+        .bind(corp_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(id, applicant_id, applicant_name, outcome, created_at)| CurrentApplication {
+            id,
+            applicant_id,
+            applicant_name,
+            outcome: if outcome == "verified" { Outcome::Verified } else { Outcome::Open },
+            created_at,
+        }))
+    }
+}

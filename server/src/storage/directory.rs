@@ -1,0 +1,88 @@
+//! Corps and members as the WeCom provider reported them at sign-in.
+
+use api::wire::AuthMode;
+
+use super::{Db, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorpRow {
+    pub id: String,
+    pub name: String,
+    pub auth_mode: AuthMode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberRow {
+    pub id: String,
+    pub corp_id: Option<String>,
+    pub name: String,
+    pub is_wecom_admin: bool,
+    pub is_staff: bool,
+}
+
+fn auth_mode_str(mode: AuthMode) -> &'static str {
+    match mode {
+        AuthMode::Admin => "admin",
+        AuthMode::Member => "member",
+    }
+}
+
+impl Db {
+    pub async fn upsert_corp(&self, corp: &CorpRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO corps (id, name, auth_mode) VALUES (?, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET name = excluded.name, auth_mode = excluded.auth_mode",
+        )
+        .bind(&corp.id)
+        .bind(&corp.name)
+        .bind(auth_mode_str(corp.auth_mode))
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn upsert_member(&self, m: &MemberRow) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO members (id, corp_id, name, is_wecom_admin, is_staff) VALUES (?, ?, ?, ?, ?)
+             ON CONFLICT(id) DO UPDATE SET corp_id = excluded.corp_id, name = excluded.name,
+               is_wecom_admin = excluded.is_wecom_admin, is_staff = excluded.is_staff",
+        )
+        .bind(&m.id)
+        .bind(&m.corp_id)
+        .bind(&m.name)
+        .bind(m.is_wecom_admin)
+        .bind(m.is_staff)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    pub async fn corp(&self, id: &str) -> Result<Option<CorpRow>> {
+        let row: Option<(String, String, String)> =
+            sqlx::query_as("SELECT id, name, auth_mode FROM corps WHERE id = ?")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|(id, name, mode)| CorpRow {
+            id,
+            name,
+            auth_mode: if mode == "member" { AuthMode::Member } else { AuthMode::Admin },
+        }))
+    }
+
+    pub async fn member(&self, id: &str) -> Result<Option<MemberRow>> {
+        let row: Option<(String, Option<String>, String, bool, bool)> = sqlx::query_as(
+            "SELECT id, corp_id, name, is_wecom_admin, is_staff FROM members WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(id, corp_id, name, is_wecom_admin, is_staff)| MemberRow {
+            id,
+            corp_id,
+            name,
+            is_wecom_admin,
+            is_staff,
+        }))
+    }
+}

@@ -1,0 +1,73 @@
+//! What the local SMS and WeCom providers "sent", for developers and tests to read.
+
+use serde::Serialize;
+
+use super::{Db, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    Sms,
+    Wecom,
+}
+
+impl Channel {
+    fn as_str(self) -> &'static str {
+        match self {
+            Channel::Sms => "sms",
+            Channel::Wecom => "wecom",
+        }
+    }
+}
+
+/// One row of `/dev/outbox.json` (shape fixed by local-mode.md).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub channel: Channel,
+    pub to: String,
+    pub text: String,
+    pub link: Option<String>,
+    pub sent_at: i64,
+}
+
+impl Db {
+    pub async fn push_outbox(
+        &self,
+        channel: Channel,
+        to: &str,
+        text: &str,
+        link: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO outbox (channel, recipient, text, link, sent_at) VALUES (?, ?, ?, ?, ?)")
+            .bind(channel.as_str())
+            .bind(to)
+            .bind(text)
+            .bind(link)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Newest first.
+    pub async fn outbox(&self) -> Result<Vec<OutboxMessage>> {
+        let rows: Vec<(i64, String, String, String, Option<String>, i64)> = sqlx::query_as(
+            "SELECT id, channel, recipient, text, link, sent_at FROM outbox ORDER BY id DESC",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, channel, to, text, link, sent_at)| OutboxMessage {
+                id,
+                channel: if channel == "sms" { Channel::Sms } else { Channel::Wecom },
+                to,
+                text,
+                link,
+                sent_at,
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,54 @@
+//! Server-side sessions. The cookie carries a random token; only its SHA-256 is stored, so a
+//! copy of the database does not let anyone sign in.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+use super::{Db, MemberRow, Result};
+
+pub fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+fn hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+impl Db {
+    pub async fn create_session(&self, member_id: &str, now: i64, ttl_secs: i64) -> Result<String> {
+        let token = new_token();
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+        )
+        .bind(hash(&token))
+        .bind(member_id)
+        .bind(now)
+        .bind(now + ttl_secs)
+        .execute(self.pool())
+        .await?;
+        // Housekeeping on sign-in keeps the table small without a background task.
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(token)
+    }
+
+    /// The member a live session belongs to.
+    pub async fn session_member(&self, token: &str, now: i64) -> Result<Option<MemberRow>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT member_id FROM sessions WHERE token_hash = ? AND expires_at > ?")
+                .bind(hash(token))
+                .bind(now)
+                .fetch_optional(self.pool())
+                .await?;
+        match row {
+            Some((member_id,)) => self.member(&member_id).await,
+            None => Ok(None),
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! A test server: a fresh SQLite file, a clock the test moves, local providers, and helpers
+//! that speak HTTP to the real router through `oneshot`.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use server::clock::ManualClock;
+use server::http::{AppState, Settings};
+use server::providers::Providers;
+use server::storage::Db;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub router: Router,
+    pub clock: ManualClock,
+    pub db: Db,
+    pub dir: PathBuf,
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(0);
+
+fn temp_dir() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "esign-test-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+impl TestApp {
+    pub async fn new() -> Self {
+        Self::with_mode(true).await
+    }
+
+    pub async fn with_mode(local_mode: bool) -> Self {
+        let dir = temp_dir();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display())).await.unwrap();
+        // 2026-11-28 10:00 UTC, a Saturday.
+        let clock = ManualClock::at(1_795_860_000);
+        let providers = Providers::new(server::config::ProviderMode::Local, db.clone(), Arc::new(clock.clone())).unwrap();
+        let static_dir = dir.join("dist");
+        std::fs::create_dir_all(&static_dir).unwrap();
+        std::fs::write(static_dir.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
+        let state = AppState {
+            db: db.clone(),
+            providers,
+            clock: Arc::new(clock.clone()),
+            settings: Arc::new(Settings { local_mode, cookie_secure: false, static_dir }),
+        };
+        Self { router: server::http::router(state), clock, db, dir }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Response<Body> {
+        self.router.clone().oneshot(req).await.unwrap()
+    }
+
+    /// Signs in through `/dev/login` and returns the `Cookie` header value.
+    pub async fn login(&self, user: &str) -> String {
+        let res = self.send(get(&format!("/dev/login?user={user}"), None)).await;
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {user}");
+        let set = res.headers()[header::SET_COOKIE].to_str().unwrap();
+        set.split(';').next().unwrap().to_owned()
+    }
+
+    pub async fn get_json(&self, path: &str, cookie: Option<&str>) -> (StatusCode, Value) {
+        json_of(self.send(get(path, cookie)).await).await
+    }
+
+    pub async fn post_json(&self, path: &str, cookie: Option<&str>, body: &str) -> (StatusCode, Value) {
+        json_of(self.send(post(path, cookie, body)).await).await
+    }
+
+    pub async fn outbox(&self) -> Vec<Value> {
+        let (status, v) = self.get_json("/dev/outbox.json", None).await;
+        assert_eq!(status, StatusCode::OK);
+        v.as_array().unwrap().clone()
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+pub fn post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
+    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(body.to_owned())).unwrap()
+}
+
+pub async fn body_text(res: Response<Body>) -> String {
+    String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap()
+}
+
+pub async fn json_of(res: Response<Body>) -> (StatusCode, Value) {
+    let status = res.status();
+    let text = body_text(res).await;
+    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, value)
+}
+
+/// The `error.code` of an error answer.
+pub fn code(v: &Value) -> &str {
+    v["error"]["code"].as_str().unwrap_or("<none>")
+}

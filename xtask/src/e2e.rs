@@ -1,0 +1,346 @@
+//! `cargo xtask e2e [PLAYWRIGHT ARGS…]`: the Playwright suite against the release bundle,
+//! served by a fresh local-mode server.
+
+use std::fs::File;
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+
+use crate::{check_wasm, util, wasm};
+
+/// Where the test server listens; playwright.config.ts defaults E2E_BASE_URL to this.
+pub const DEFAULT_ADDR: &str = "127.0.0.1:18080";
+const HEALTH_PATH: &str = "/api/health";
+const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
+
+static SERVER_PID: AtomicI32 = AtomicI32::new(0);
+static PLAYWRIGHT_PID: AtomicI32 = AtomicI32::new(0);
+static GOT_SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// Ctrl-C / SIGTERM / SIGHUP: stop the server right away (kill(2) is async-signal-safe) and let
+/// the main thread finish. Ctrl-C already reached Playwright (same process group); a SIGTERM
+/// sent to us alone is forwarded.
+extern "C" fn on_signal(sig: libc::c_int) {
+    GOT_SIGNAL.store(sig, Ordering::SeqCst);
+    let server = SERVER_PID.load(Ordering::SeqCst);
+    if server > 0 {
+        unsafe { libc::kill(server, libc::SIGTERM) };
+    }
+    let pw = PLAYWRIGHT_PID.load(Ordering::SeqCst);
+    if pw > 0 && sig != libc::SIGINT {
+        unsafe { libc::kill(pw, libc::SIGTERM) };
+    }
+}
+
+fn install_signal_handlers() {
+    for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_signal as *const () as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigaction(sig, &action, std::ptr::null_mut());
+        }
+    }
+}
+
+fn interrupted() -> Option<i32> {
+    match GOT_SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        sig => Some(sig),
+    }
+}
+
+/// The server child; stopped on drop, so every early return cleans up too.
+struct Server {
+    child: Child,
+}
+
+impl Server {
+    fn stop(&mut self) {
+        if let Ok(Some(_)) = self.child.try_wait() {
+            SERVER_PID.store(0, Ordering::SeqCst);
+            return;
+        }
+        let pid = self.child.id() as i32;
+        unsafe { libc::kill(pid, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                SERVER_PID.store(0, Ordering::SeqCst);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        eprintln!("e2e: server did not stop within 10 s of SIGTERM; killing it");
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        SERVER_PID.store(0, Ordering::SeqCst);
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Status code from an HTTP status line such as `HTTP/1.1 200 OK`.
+pub fn parse_status_line(line: &str) -> Option<u16> {
+    let mut parts = line.split_whitespace();
+    if !parts.next()?.starts_with("HTTP/") {
+        return None;
+    }
+    parts.next()?.parse().ok()
+}
+
+/// A bare-bones `GET` (no HTTP client dependency): the response's status code.
+fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
+    let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
+    stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .ok()?;
+    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(req.as_bytes()).ok()?;
+    let mut buf = [0u8; 256];
+    let mut got = Vec::new();
+    while !got.contains(&b'\n') && got.len() < 4096 {
+        let n = stream.read(&mut buf).ok()?;
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    let text = String::from_utf8_lossy(&got);
+    parse_status_line(text.lines().next()?)
+}
+
+fn wait_for_health(server: &mut Server, addr: SocketAddr, log: &Path) -> Result<()> {
+    let start = Instant::now();
+    let mut last = None;
+    loop {
+        if let Some(status) = server.child.try_wait()? {
+            bail!(
+                "the server exited during startup ({}). Last lines of {}:\n{}",
+                util::describe(status),
+                log.display(),
+                util::tail(log, 40)
+            );
+        }
+        if let Some(sig) = interrupted() {
+            bail!("interrupted by signal {sig} while waiting for the server");
+        }
+        last = http_status(addr, HEALTH_PATH).or(last);
+        if last == Some(200) {
+            println!(
+                "e2e: server ready after {:.1} s",
+                start.elapsed().as_secs_f64()
+            );
+            return Ok(());
+        }
+        if start.elapsed() > HEALTH_TIMEOUT {
+            let seen = last.map_or("no answer".to_string(), |s| format!("last status {s}"));
+            bail!(
+                "GET http://{addr}{HEALTH_PATH} did not answer 200 within {} s ({seen}). Last lines of {}:\n{}",
+                HEALTH_TIMEOUT.as_secs(),
+                log.display(),
+                util::tail(log, 40)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// The suite must run against the release bundle: refuse a missing bundle or one that
+/// wasm-opt never touched (a debug `trunk build` keeps the `name` section).
+fn check_release_bundle(root: &Path) -> Result<()> {
+    let dist = root.join("dist");
+    if !dist.join("index.html").is_file() {
+        bail!(
+            "{}/index.html is missing; run `cargo xtask build-app` first",
+            dist.display()
+        );
+    }
+    for file in check_wasm::dist_wasm_files(root)? {
+        let bytes = std::fs::read(&file)?;
+        let sections =
+            wasm::sections(&bytes).with_context(|| format!("parsing {}", file.display()))?;
+        let debug = wasm::debug_sections(&sections);
+        if !debug.is_empty() {
+            bail!(
+                "{} keeps {}: dist/ holds a debug build, but the e2e suite must run against the \
+                 release bundle. Run `cargo xtask build-app` first.",
+                file.display(),
+                debug.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
+    let args: &[String] = match args.first() {
+        Some(first) if first == "--" => &args[1..],
+        _ => args,
+    };
+    let addr_text = std::env::var("E2E_ADDR").unwrap_or_else(|_| DEFAULT_ADDR.to_string());
+    let addr: SocketAddr = addr_text
+        .to_socket_addrs()
+        .with_context(|| format!("bad E2E_ADDR `{addr_text}`"))?
+        .next()
+        .context("E2E_ADDR resolves to nothing")?;
+    let base_url = format!("http://{addr_text}");
+
+    // Preflight: everything that can be wrong before we start anything.
+    check_release_bundle(root)?;
+    let playwright = root.join("node_modules").join(".bin").join("playwright");
+    if !playwright.exists() {
+        bail!(
+            "{} is missing; run `bash scripts/setup.sh` (npm ci)",
+            playwright.display()
+        );
+    }
+    if !["playwright.config.ts", "playwright.config.js"]
+        .iter()
+        .any(|f| root.join(f).is_file())
+    {
+        bail!("no playwright.config.ts at the repository root");
+    }
+
+    // 1. the server (debug build is fine)
+    util::run(
+        Command::new(util::cargo())
+            .current_dir(root)
+            .args(["build", "-p", "server"]),
+    )?;
+    let target = util::target_dir(root);
+    let server_bin = target.join("debug").join("server");
+
+    // 2. a fresh data dir and database
+    let data_dir = target.join("e2e-data");
+    if data_dir.exists() {
+        std::fs::remove_dir_all(&data_dir)
+            .with_context(|| format!("wiping {}", data_dir.display()))?;
+    }
+    std::fs::create_dir_all(&data_dir)?;
+    let database_url = format!("sqlite://{}?mode=rwc", data_dir.join("esign.db").display());
+    let log_path = target.join("e2e-server.log");
+
+    if let Err(e) = TcpListener::bind(addr) {
+        bail!("{addr} is already in use ({e}); stop whatever listens there or set E2E_ADDR");
+    }
+
+    // 3. start it
+    install_signal_handlers();
+    let log =
+        File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
+    let mut cmd = Command::new(&server_bin);
+    cmd.current_dir(root)
+        .arg("--addr")
+        .arg(&addr_text)
+        .arg("--database-url")
+        .arg(&database_url)
+        .arg("--data-dir")
+        .arg(&data_dir)
+        .arg("--static-dir")
+        .arg(root.join("dist"))
+        .args(["--providers", "local"])
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
+    if std::env::var_os("RUST_LOG").is_none() {
+        cmd.env("RUST_LOG", "info");
+    }
+    // If xtask dies without cleaning up (SIGKILL), the kernel stops the server too.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        });
+    }
+    eprintln!("$ {}  > {}", util::show(&cmd), log_path.display());
+    let child = cmd
+        .spawn()
+        .with_context(|| format!("starting {}", server_bin.display()))?;
+    SERVER_PID.store(child.id() as i32, Ordering::SeqCst);
+    let mut server = Server { child };
+    wait_for_health(&mut server, addr, &log_path)?;
+
+    // 4. Playwright (= `npx playwright test`, without npx's extra process in between)
+    let mut cmd = Command::new(&playwright);
+    cmd.current_dir(root)
+        .arg("test")
+        .args(args)
+        .env("E2E_BASE_URL", &base_url)
+        .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("PATH", util::path_with_node_bin(root)?);
+    eprintln!("$ E2E_BASE_URL={base_url} {}", util::show(&cmd));
+    let status = match interrupted() {
+        Some(sig) => bail!("interrupted by signal {sig}"),
+        None => {
+            let mut child = cmd.spawn().context("starting playwright")?;
+            PLAYWRIGHT_PID.store(child.id() as i32, Ordering::SeqCst);
+            let status = child.wait()?;
+            PLAYWRIGHT_PID.store(0, Ordering::SeqCst);
+            status
+        }
+    };
+
+    // 5. stop the server, report
+    server.stop();
+    drop(server);
+    println!("e2e: server log: {}", log_path.display());
+    println!(
+        "e2e: screenshots, traces and failure artifacts: {}",
+        root.join("test-results").display()
+    );
+    let code = match interrupted() {
+        Some(sig) => u8::try_from(128 + sig).unwrap_or(1),
+        None => util::exit_code(status),
+    };
+    if code == 0 {
+        println!("e2e: PASSED");
+    } else {
+        eprintln!("e2e: FAILED (playwright {})", util::describe(status));
+    }
+    Ok(ExitCode::from(code))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_status_lines() {
+        assert_eq!(parse_status_line("HTTP/1.1 200 OK"), Some(200));
+        assert_eq!(
+            parse_status_line("HTTP/1.0 503 Service Unavailable"),
+            Some(503)
+        );
+        assert_eq!(parse_status_line("SSH-2.0-OpenSSH"), None);
+        assert_eq!(parse_status_line(""), None);
+    }
+
+    #[test]
+    fn gets_status_from_a_tiny_server() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let handle = std::thread::spawn(move || {
+            let (mut s, _) = listener.accept().unwrap();
+            let mut buf = [0u8; 512];
+            let _ = s.read(&mut buf).unwrap();
+            assert!(String::from_utf8_lossy(&buf).starts_with("GET /api/health HTTP/1.1"));
+            s.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok")
+                .unwrap();
+        });
+        assert_eq!(http_status(addr, "/api/health"), Some(200));
+        handle.join().unwrap();
+    }
+}
