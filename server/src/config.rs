@@ -6,7 +6,10 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 #[derive(Debug, Clone, Parser)]
-#[command(name = "server", about = "企业认证 reference backend: serves the app and its JSON API")]
+#[command(
+    name = "server",
+    about = "企业认证 reference backend: serves the app and its JSON API"
+)]
 pub struct Config {
     /// Address to listen on.
     #[arg(long, env = "ESIGN_ADDR", default_value = "127.0.0.1:8080")]
@@ -44,7 +47,10 @@ pub enum ProviderMode {
 impl Config {
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("esign.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("esign.db").display()
+            )
         })
     }
 }

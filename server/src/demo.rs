@@ -16,7 +16,9 @@ pub enum SubjectKind {
 pub enum WechatSide {
     NotOpened,
     /// Already opened on the WeChat side, with this person as e-sign super admin.
-    Opened { super_admin: &'static str },
+    Opened {
+        super_admin: &'static str,
+    },
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -57,7 +59,9 @@ pub const CORPS: &[DemoCorp] = &[
         subject: SubjectKind::Enterprise,
         uscc: "91440305MA5G3N2R3N",
         auth_mode: AuthMode::Admin,
-        wechat_side: WechatSide::Opened { super_admin: "zhaolei" },
+        wechat_side: WechatSide::Opened {
+            super_admin: "zhaolei",
+        },
     },
     DemoCorp {
         id: "qinghe",
@@ -105,25 +109,95 @@ const fn person(
 }
 
 pub const PEOPLE: &[DemoPerson] = &[
-    person("wangjianguo", "xinghe", "王建国", "330106197503120410", "13900000001", true),
-    person("zhangwei", "xinghe", "张伟", "440305198806231534", "13900000002", true),
-    person("lina", "xinghe", "李娜", "510107199209182628", "13900000003", false),
+    person(
+        "wangjianguo",
+        "xinghe",
+        "王建国",
+        "330106197503120410",
+        "13900000001",
+        true,
+    ),
+    person(
+        "zhangwei",
+        "xinghe",
+        "张伟",
+        "440305198806231534",
+        "13900000002",
+        true,
+    ),
+    person(
+        "lina",
+        "xinghe",
+        "李娜",
+        "510107199209182628",
+        "13900000003",
+        false,
+    ),
     DemoPerson {
         wechat_account: true,
-        ..person("zhaolei", "lanhai", "赵磊", "31011519800101077X", "13900000011", false)
+        ..person(
+            "zhaolei",
+            "lanhai",
+            "赵磊",
+            "31011519800101077X",
+            "13900000011",
+            false,
+        )
     },
-    person("chenjing", "lanhai", "陈静", "330106199005060485", "13900000012", true),
+    person(
+        "chenjing",
+        "lanhai",
+        "陈静",
+        "330106199005060485",
+        "13900000012",
+        true,
+    ),
     DemoPerson {
         wechat_account: true,
-        ..person("liuyang", "lanhai", "刘洋", "44030519950817031X", "13900000013", false)
+        ..person(
+            "liuyang",
+            "lanhai",
+            "刘洋",
+            "44030519950817031X",
+            "13900000013",
+            false,
+        )
     },
     DemoPerson {
         wechat_account: true,
-        ..person("sunli", "lanhai", "孙丽", "440305199702240641", "13900000014", false)
+        ..person(
+            "sunli",
+            "lanhai",
+            "孙丽",
+            "440305199702240641",
+            "13900000014",
+            false,
+        )
     },
-    person("zhoumin", "qinghe", "周敏", "510107198511300256", "13900000021", true),
-    person("wuhao", "beichen", "吴昊", "310115198907090112", "13900000031", true),
-    person("zhengfang", "xiaoman", "郑芳", "330106199304020862", "13900000041", true),
+    person(
+        "zhoumin",
+        "qinghe",
+        "周敏",
+        "510107198511300256",
+        "13900000021",
+        true,
+    ),
+    person(
+        "wuhao",
+        "beichen",
+        "吴昊",
+        "310115198907090112",
+        "13900000031",
+        true,
+    ),
+    person(
+        "zhengfang",
+        "xiaoman",
+        "郑芳",
+        "330106199304020862",
+        "13900000041",
+        true,
+    ),
     DemoPerson {
         id: "reviewer",
         corp: None,
@@ -167,7 +241,12 @@ mod tests {
     #[test]
     fn demo_numbers_pass_the_shared_validators() {
         for c in CORPS {
-            assert_eq!(api::validate::uscc(c.uscc).as_deref(), Ok(c.uscc), "{}", c.id);
+            assert_eq!(
+                api::validate::uscc(c.uscc).as_deref(),
+                Ok(c.uscc),
+                "{}",
+                c.id
+            );
         }
         for p in PEOPLE {
             if let Some(id) = p.id_number {

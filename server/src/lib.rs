@@ -18,7 +18,9 @@ use storage::Db;
 
 /// Everything `main` needs to serve: storage opened and migrated, providers chosen.
 pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
-    let db = Db::connect(&config.database_url()).await.map_err(|e| e.to_string())?;
+    let db = Db::connect(&config.database_url())
+        .await
+        .map_err(|e| e.to_string())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let providers = Providers::new(config.providers, db.clone(), clock.clone())?;
     Ok(AppState {

@@ -30,7 +30,11 @@ async fn run(config: Config) -> Result<(), String> {
     tracing::info!(
         "serving on http://{} ({} providers)",
         config.addr,
-        if state.settings.local_mode { "local" } else { "real" }
+        if state.settings.local_mode {
+            "local"
+        } else {
+            "real"
+        }
     );
     if state.settings.local_mode {
         tracing::info!("demo sign-in: http://{}/dev/login", config.addr);

@@ -12,18 +12,27 @@ async fn login_page_lists_every_demo_person() {
     assert_eq!(res.status(), StatusCode::OK);
     let html = body_text(res).await;
     for p in server::demo::PEOPLE {
-        assert!(html.contains(&format!("/dev/login?user={}", p.id)), "{}", p.id);
+        assert!(
+            html.contains(&format!("/dev/login?user={}", p.id)),
+            "{}",
+            p.id
+        );
         assert!(html.contains(p.name), "{}", p.name);
     }
     for id_number in server::demo::PEOPLE.iter().filter_map(|p| p.id_number) {
-        assert!(!html.contains(id_number), "the login page must not show ID numbers");
+        assert!(
+            !html.contains(id_number),
+            "the login page must not show ID numbers"
+        );
     }
 }
 
 #[tokio::test]
 async fn login_sets_a_lasting_http_only_cookie_and_redirects_to_next() {
     let app = TestApp::new().await;
-    let res = app.send(get("/dev/login?user=lina&next=/materials", None)).await;
+    let res = app
+        .send(get("/dev/login?user=lina&next=/materials", None))
+        .await;
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(res.headers()[header::LOCATION], "/materials");
     let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap();
@@ -33,7 +42,9 @@ async fn login_sets_a_lasting_http_only_cookie_and_redirects_to_next() {
     assert!(cookie.contains("Path=/"));
     assert!(cookie.contains("SameSite=Lax"));
 
-    let res = app.send(get("/dev/login?user=lina&next=//evil.example", None)).await;
+    let res = app
+        .send(get("/dev/login?user=lina&next=//evil.example", None))
+        .await;
     assert_eq!(res.headers()[header::LOCATION], "/");
 }
 
@@ -42,9 +53,15 @@ async fn the_session_expires_after_its_max_age() {
     let app = TestApp::new().await;
     let cookie = app.login("lina").await;
     app.clock.advance(30 * 24 * 3600 - 1);
-    assert_eq!(app.get_json("/api/session", Some(&cookie)).await.0, StatusCode::OK);
+    assert_eq!(
+        app.get_json("/api/session", Some(&cookie)).await.0,
+        StatusCode::OK
+    );
     app.clock.advance(1);
-    assert_eq!(app.get_json("/api/session", Some(&cookie)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get_json("/api/session", Some(&cookie)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -70,7 +87,10 @@ async fn outbox_json_has_the_contract_shape_newest_first_and_html_too() {
     for k in ["id", "channel", "to", "text", "link", "sent_at"] {
         assert!(keys.iter().any(|x| x == k), "missing {k}");
     }
-    assert!(outbox[0]["id"].as_i64() > outbox[1]["id"].as_i64(), "newest first");
+    assert!(
+        outbox[0]["id"].as_i64() > outbox[1]["id"].as_i64(),
+        "newest first"
+    );
 
     let res = app.send(get("/dev/outbox", None)).await;
     assert_eq!(res.status(), StatusCode::OK);
@@ -94,8 +114,20 @@ async fn reset_restores_the_starting_state() {
 #[tokio::test]
 async fn dev_endpoints_are_absent_with_real_providers() {
     let app = TestApp::with_mode(false).await;
-    for path in ["/dev/login", "/dev/login?user=lina", "/dev/outbox", "/dev/outbox.json"] {
-        assert_eq!(app.send(get(path, None)).await.status(), StatusCode::NOT_FOUND, "{path}");
+    for path in [
+        "/dev/login",
+        "/dev/login?user=lina",
+        "/dev/outbox",
+        "/dev/outbox.json",
+    ] {
+        assert_eq!(
+            app.send(get(path, None)).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
     }
-    assert_eq!(app.send(post("/dev/reset", None, "")).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.send(post("/dev/reset", None, "")).await.status(),
+        StatusCode::NOT_FOUND
+    );
 }

@@ -71,13 +71,19 @@ async fn an_open_application_shows_as_in_progress_with_a_masked_applicant() {
     assert_eq!(v["application"]["applicant_name"], "张伟");
     assert_eq!(v["application"]["is_mine"], true);
 
-    sqlx::query("UPDATE applications SET outcome = 'verified'").execute(app.db.pool()).await.unwrap();
+    sqlx::query("UPDATE applications SET outcome = 'verified'")
+        .execute(app.db.pool())
+        .await
+        .unwrap();
     let (_, v) = app.get_json("/api/session", Some(&lina)).await;
     assert_eq!(v["enterprise_state"], "verified");
     assert!(v["application"].is_null());
     let (status, v) = app.post_json("/api/notify-admins", Some(&lina), "").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(v["error"]["message"].as_str().unwrap().contains("已完成认证"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("已完成认证"));
 }
 
 #[tokio::test]
@@ -90,7 +96,10 @@ async fn an_employee_notifies_each_admin_once_per_ten_minutes() {
     assert_eq!(v["next_allowed_in_secs"], 600);
 
     let outbox = app.outbox().await;
-    let mut to: Vec<_> = outbox.iter().map(|m| m["to"].as_str().unwrap().to_owned()).collect();
+    let mut to: Vec<_> = outbox
+        .iter()
+        .map(|m| m["to"].as_str().unwrap().to_owned())
+        .collect();
     to.sort();
     assert_eq!(to, ["wangjianguo", "zhangwei"]);
     for m in &outbox {
@@ -101,14 +110,20 @@ async fn an_employee_notifies_each_admin_once_per_ten_minutes() {
     }
 
     app.clock.advance(200);
-    let res = app.send(common::post("/api/notify-admins", Some(&lina), "")).await;
+    let res = app
+        .send(common::post("/api/notify-admins", Some(&lina), ""))
+        .await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(res.headers()[header::RETRY_AFTER], "400");
     let (_, v) = common::json_of(res).await;
     assert_eq!(code(&v), "rate_limited");
     assert_eq!(v["error"]["retry_after_secs"], 400);
     assert_eq!(v["error"]["message"], "已通知过管理员，请6分40秒后再试");
-    assert_eq!(app.outbox().await.len(), 2, "a refused repeat sends nothing");
+    assert_eq!(
+        app.outbox().await.len(),
+        2,
+        "a refused repeat sends nothing"
+    );
 
     app.clock.advance(400);
     let (status, _) = app.post_json("/api/notify-admins", Some(&lina), "").await;
@@ -134,7 +149,10 @@ async fn two_taps_at_once_notify_once() {
 async fn notify_admins_refusals() {
     let app = TestApp::new().await;
     let (status, v) = app.post_json("/api/notify-admins", None, "").await;
-    assert_eq!((status, code(&v)), (StatusCode::UNAUTHORIZED, "unauthorized"));
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::UNAUTHORIZED, "unauthorized")
+    );
 
     let admin = app.login("wangjianguo").await;
     let (status, v) = app.post_json("/api/notify-admins", Some(&admin), "").await;
@@ -149,7 +167,10 @@ async fn notify_admins_refusals() {
     let wuhao = app.login("wuhao").await;
     let (status, v) = app.post_json("/api/notify-admins", Some(&wuhao), "").await;
     assert_eq!(status, StatusCode::CONFLICT);
-    assert!(v["error"]["message"].as_str().unwrap().contains("企业管理员授权使用"));
+    assert!(v["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("企业管理员授权使用"));
     assert!(app.outbox().await.is_empty());
 }
 

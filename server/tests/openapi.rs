@@ -52,9 +52,16 @@ async fn every_documented_route_is_served() {
             _ => common::post(&path, None, "{}"),
         };
         let status = app.send(req).await.status();
-        assert_ne!(status, StatusCode::NOT_FOUND, "{method} {path} is documented but not routed");
+        assert_ne!(
+            status,
+            StatusCode::NOT_FOUND,
+            "{method} {path} is documented but not routed"
+        );
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
-        assert!(!status.is_server_error(), "{method} {path} answered {status}");
+        assert!(
+            !status.is_server_error(),
+            "{method} {path} answered {status}"
+        );
     }
 }
 
@@ -63,15 +70,26 @@ async fn api_operations_document_their_errors() {
     let app = TestApp::new().await;
     let (_, spec) = app.get_json(api::wire::paths::OPENAPI, None).await;
     for (method, path) in operations(&spec) {
-        if path == api::wire::paths::HEALTH || path == api::wire::paths::OPENAPI || path.starts_with("/dev/") {
+        if path == api::wire::paths::HEALTH
+            || path == api::wire::paths::OPENAPI
+            || path.starts_with("/dev/")
+        {
             continue;
         }
-        let responses = spec["paths"][&path][&method]["responses"].as_object().unwrap();
-        assert!(responses.contains_key("401"), "{method} {path} must document 401");
+        let responses = spec["paths"][&path][&method]["responses"]
+            .as_object()
+            .unwrap();
+        assert!(
+            responses.contains_key("401"),
+            "{method} {path} must document 401"
+        );
         for (status, r) in responses {
             if status.starts_with('4') || status.starts_with('5') {
                 let schema = &r["content"]["application/json"]["schema"]["$ref"];
-                assert_eq!(schema, "#/components/schemas/ErrorBody", "{method} {path} {status}");
+                assert_eq!(
+                    schema, "#/components/schemas/ErrorBody",
+                    "{method} {path} {status}"
+                );
             }
         }
     }
@@ -81,5 +99,7 @@ async fn api_operations_document_their_errors() {
 async fn the_spec_of_real_mode_has_no_dev_paths() {
     let app = TestApp::with_mode(false).await;
     let (_, spec) = app.get_json(api::wire::paths::OPENAPI, None).await;
-    assert!(operations(&spec).iter().all(|(_, p)| !p.starts_with("/dev/")));
+    assert!(operations(&spec)
+        .iter()
+        .all(|(_, p)| !p.starts_with("/dev/")));
 }

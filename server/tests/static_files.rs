@@ -23,11 +23,18 @@ async fn hashed_assets_are_immutable_and_compressed() {
     let dist = app.dir.join("dist");
     let js = "export function f(){return 1}\n".repeat(200);
     std::fs::write(dist.join("app-0123456789abcdef.js"), &js).unwrap();
-    std::fs::write(dist.join("favicon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+    std::fs::write(
+        dist.join("favicon.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    )
+    .unwrap();
 
     let res = app.send(get("/app-0123456789abcdef.js", None)).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()[header::CACHE_CONTROL], "public, max-age=31536000, immutable");
+    assert_eq!(
+        res.headers()[header::CACHE_CONTROL],
+        "public, max-age=31536000, immutable"
+    );
 
     for encoding in ["br", "gzip"] {
         let req = Request::get("/app-0123456789abcdef.js")

@@ -1,15 +1,67 @@
 //! `cargo xtask build-app`: the release bundle in dist/ for old WebViews.
 
 use std::path::Path;
-use std::process::{Command, ExitCode};
+use std::process::{Command, ExitCode, Stdio};
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 
 use crate::{tools, util};
+
+/// build-std compiles std from rust-src, and Trunk runs cargo `--offline` (Trunk.toml), so
+/// std's own crates.io dependencies (library/Cargo.lock) must already be in cargo's cache.
+/// Check offline first; download them once when they are not.
+fn fetch_std_dependencies() -> Result<()> {
+    let manifest = tools::sysroot()?.join("lib/rustlib/src/rust/library/Cargo.toml");
+    let fetch = |offline: bool| {
+        let mut cmd = Command::new(util::cargo());
+        // The library workspace uses unstable cargo features; bootstrap only this fetch.
+        cmd.env("RUSTC_BOOTSTRAP", "1")
+            .arg("fetch")
+            .arg("--locked")
+            .arg("--manifest-path")
+            .arg(&manifest);
+        if offline {
+            cmd.arg("--offline")
+                .stdout(Stdio::null())
+                .stderr(Stdio::null());
+        }
+        cmd
+    };
+    if fetch(true).status().is_ok_and(|s| s.success()) {
+        return Ok(());
+    }
+    println!("build-app: fetching the standard library's dependencies for build-std (once)");
+    util::run(&mut fetch(false))
+}
+
+/// An exclusive flock(2) held until the returned file is dropped; waits when it is taken.
+fn lock_file(path: &Path) -> Result<std::fs::File> {
+    use std::os::fd::AsRawFd;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let fd = file.as_raw_fd();
+    if unsafe { libc::flock(fd, libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+        println!("build-app: another `cargo xtask build-app` is running; waiting for it");
+        if unsafe { libc::flock(fd, libc::LOCK_EX) } != 0 {
+            bail!(
+                "locking {}: {}",
+                path.display(),
+                std::io::Error::last_os_error()
+            );
+        }
+    }
+    Ok(file)
+}
 
 pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     println!("build-app: checking tools");
     let path = tools::check_app_tools(root)?;
+    fetch_std_dependencies()?;
+    // Two Trunk builds at once share dist/'s staging directory and break each other.
+    let _lock = lock_file(&util::target_dir(root).join("xtask-build-app.lock"))?;
 
     // WebAssembly 1.0 + mutable-globals: rebuild std with the MVP rustflags from
     // .cargo/config.toml. RUSTC_BOOTSTRAP is scoped to this one child process on purpose:

@@ -133,7 +133,7 @@ pub fn check_app_tools(root: &Path) -> Result<OsString> {
     Ok(path)
 }
 
-fn sysroot() -> Result<PathBuf> {
+pub fn sysroot() -> Result<PathBuf> {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
     let out = Command::new(&rustc)
         .args(["--print", "sysroot"])

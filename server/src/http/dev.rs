@@ -74,7 +74,11 @@ pub async fn login(
         Some((corp, m)) => {
             state
                 .db
-                .upsert_corp(&CorpRow { id: corp.id.clone(), name: corp.name, auth_mode: corp.auth_mode })
+                .upsert_corp(&CorpRow {
+                    id: corp.id.clone(),
+                    name: corp.name,
+                    auth_mode: corp.auth_mode,
+                })
                 .await?;
             MemberRow {
                 id: m.user_id,
@@ -93,7 +97,10 @@ pub async fn login(
         },
     };
     state.db.upsert_member(&member).await?;
-    let token = state.db.create_session(&member.id, state.clock.now(), SESSION_TTL_SECS).await?;
+    let token = state
+        .db
+        .create_session(&member.id, state.clock.now(), SESSION_TTL_SECS)
+        .await?;
     let cookie = Cookie::build((SESSION_COOKIE, token))
         .path("/")
         .http_only(true)

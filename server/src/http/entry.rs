@@ -58,7 +58,11 @@ pub async fn session(
         let is_mine = a.applicant_id == member.id;
         ApplicationSummary {
             id: a.id,
-            applicant_name: if is_mine { a.applicant_name } else { mask_name(&a.applicant_name) },
+            applicant_name: if is_mine {
+                a.applicant_name
+            } else {
+                mask_name(&a.applicant_name)
+            },
             is_mine,
             started_at: a.created_at,
         }
@@ -70,7 +74,11 @@ pub async fn session(
             name: member.name.clone(),
             is_wecom_admin: member.is_wecom_admin,
         },
-        corp: corp.map(|c| SessionCorp { id: c.id, name: c.name, auth_mode: c.auth_mode }),
+        corp: corp.map(|c| SessionCorp {
+            id: c.id,
+            name: c.name,
+            auth_mode: c.auth_mode,
+        }),
         enterprise_state,
         application,
         local_mode: state.settings.local_mode,
@@ -98,11 +106,15 @@ pub async fn notify_admins(
         .await?
         .ok_or_else(|| Error::Forbidden("工作人员账号不属于任何企业".to_owned()))?;
     if role(&member, Some(&corp)) == EntryRole::Admin {
-        return Err(Error::Conflict("您是企业微信管理员，可直接点击“去认证”发起企业认证".to_owned()));
+        return Err(Error::Conflict(
+            "您是企业微信管理员，可直接点击“去认证”发起企业认证".to_owned(),
+        ));
     }
     if let Some(app) = state.db.current_application(&corp.id).await? {
         if app.outcome == Outcome::Verified {
-            return Err(Error::Conflict("企业已完成认证，无需再通知管理员".to_owned()));
+            return Err(Error::Conflict(
+                "企业已完成认证，无需再通知管理员".to_owned(),
+            ));
         }
     }
     let admins: Vec<_> = state
@@ -122,7 +134,11 @@ pub async fn notify_admins(
     }
 
     let now = state.clock.now();
-    if let Err(left) = state.db.try_record_admin_notification(&member.id, now, NOTIFY_WINDOW_SECS).await? {
+    if let Err(left) = state
+        .db
+        .try_record_admin_notification(&member.id, now, NOTIFY_WINDOW_SECS)
+        .await?
+    {
         return Err(Error::RateLimited {
             message: format!("已通知过管理员，请{}后再试", wait_text(left)),
             retry_after_secs: left,
@@ -139,7 +155,12 @@ pub async fn notify_admins(
     };
     let mut notified = 0u32;
     for admin in &admins {
-        match state.providers.wecom.send(&corp.id, &admin.user_id, &message).await {
+        match state
+            .providers
+            .wecom
+            .send(&corp.id, &admin.user_id, &message)
+            .await
+        {
             Ok(()) => notified += 1,
             Err(e) => tracing::warn!(error = %e, "notify-admins: one message failed"),
         }
@@ -147,10 +168,15 @@ pub async fn notify_admins(
     if notified == 0 {
         // Nothing went out: let the person try again right away.
         state.db.forget_admin_notification(&member.id, now).await?;
-        return Err(Error::Provider(crate::providers::ProviderError::Unavailable {
-            provider: "wecom",
-            message: "no message could be sent".to_owned(),
-        }));
+        return Err(Error::Provider(
+            crate::providers::ProviderError::Unavailable {
+                provider: "wecom",
+                message: "no message could be sent".to_owned(),
+            },
+        ));
     }
-    Ok(Json(NotifyAdminsResult { notified, next_allowed_in_secs: NOTIFY_WINDOW_SECS as u64 }))
+    Ok(Json(NotifyAdminsResult {
+        notified,
+        next_allowed_in_secs: NOTIFY_WINDOW_SECS as u64,
+    }))
 }

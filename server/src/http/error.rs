@@ -21,9 +21,15 @@ pub enum Error {
     #[error("conflict: {0}")]
     Conflict(String),
     #[error("bad request: {message}")]
-    BadRequest { message: String, field: Option<String> },
+    BadRequest {
+        message: String,
+        field: Option<String>,
+    },
     #[error("rate limited for {retry_after_secs}s")]
-    RateLimited { message: String, retry_after_secs: u64 },
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -32,19 +38,27 @@ pub enum Error {
 
 impl Error {
     pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
-        Self::BadRequest { message: message.into(), field: Some(field.to_owned()) }
+        Self::BadRequest {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
     }
 }
 
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
         let message = match rejection {
-            JsonRejection::MissingJsonContentType(_) => "请求需要 JSON 格式（Content-Type: application/json）",
+            JsonRejection::MissingJsonContentType(_) => {
+                "请求需要 JSON 格式（Content-Type: application/json）"
+            }
             JsonRejection::JsonSyntaxError(_) => "请求内容不是有效的 JSON",
             JsonRejection::JsonDataError(_) => "请求内容缺少字段或字段类型不正确",
             _ => "请求内容无法读取",
         };
-        Self::BadRequest { message: message.to_owned(), field: None }
+        Self::BadRequest {
+            message: message.to_owned(),
+            field: None,
+        }
     }
 }
 
@@ -70,10 +84,17 @@ impl IntoResponse for Error {
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, m, None, None),
             Error::NotFound(m) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, m, None, None),
             Error::Conflict(m) => (StatusCode::CONFLICT, ErrorCode::Conflict, m, None, None),
-            Error::BadRequest { message, field } => {
-                (StatusCode::BAD_REQUEST, ErrorCode::BadRequest, message, field, None)
-            }
-            Error::RateLimited { message, retry_after_secs } => (
+            Error::BadRequest { message, field } => (
+                StatusCode::BAD_REQUEST,
+                ErrorCode::BadRequest,
+                message,
+                field,
+                None,
+            ),
+            Error::RateLimited {
+                message,
+                retry_after_secs,
+            } => (
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
                 message,
@@ -101,7 +122,14 @@ impl IntoResponse for Error {
                 )
             }
         };
-        let body = ErrorBody { error: ApiError { code, message, field, retry_after_secs: retry } };
+        let body = ErrorBody {
+            error: ApiError {
+                code,
+                message,
+                field,
+                retry_after_secs: retry,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
         if let Some(secs) = retry {
             if let Ok(v) = HeaderValue::from_str(&secs.to_string()) {

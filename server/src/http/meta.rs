@@ -11,7 +11,9 @@ use super::error::Error;
 #[utoipa::path(get, path = "/api/health", tag = "meta",
     responses((status = 200, description = "The server is up", body = Health)))]
 pub async fn health() -> Json<Health> {
-    Json(Health { status: "ok".to_owned() })
+    Json(Health {
+        status: "ok".to_owned(),
+    })
 }
 
 /// This document.

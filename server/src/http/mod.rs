@@ -73,7 +73,9 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
 pub fn router(state: AppState) -> Router {
     let (api, spec) = api(&state);
     let static_dir = state.settings.static_dir.clone();
-    let mut router = Router::new().merge(api).route("/api/{*rest}", any(meta::unknown_api));
+    let mut router = Router::new()
+        .merge(api)
+        .route("/api/{*rest}", any(meta::unknown_api));
     if !state.settings.local_mode {
         // The developer endpoints do not exist with real providers: 404, not the app's HTML.
         router = router.route("/dev/{*rest}", any(meta::not_found));

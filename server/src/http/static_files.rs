@@ -13,9 +13,16 @@ use axum::Router;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub fn service(dir: &Path) -> Router {
-    let index = ServeFile::new(dir.join("index.html")).precompressed_br().precompressed_gzip();
-    let files = ServeDir::new(dir).precompressed_br().precompressed_gzip().fallback(index);
-    Router::new().fallback_service(files).layer(middleware::from_fn(cache_headers))
+    let index = ServeFile::new(dir.join("index.html"))
+        .precompressed_br()
+        .precompressed_gzip();
+    let files = ServeDir::new(dir)
+        .precompressed_br()
+        .precompressed_gzip()
+        .fallback(index);
+    Router::new()
+        .fallback_service(files)
+        .layer(middleware::from_fn(cache_headers))
 }
 
 async fn cache_headers(req: Request, next: Next) -> Response {
@@ -32,7 +39,8 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     } else {
         "public, max-age=3600"
     };
-    res.headers_mut().insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    res.headers_mut()
+        .insert(CACHE_CONTROL, HeaderValue::from_static(value));
     res
 }
 
@@ -41,9 +49,8 @@ fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-').is_some_and(|(_, hash)| {
-        hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    stem.rsplit_once('-')
+        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 #[cfg(test)]

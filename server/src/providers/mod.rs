@@ -13,10 +13,16 @@ use crate::storage::Db;
 pub enum ProviderError {
     /// The provider answered, and refused (bad input, limits).
     #[error("{provider} refused: {message}")]
-    Refused { provider: &'static str, message: String },
+    Refused {
+        provider: &'static str,
+        message: String,
+    },
     /// The provider could not be reached or failed.
     #[error("{provider} unavailable: {message}")]
-    Unavailable { provider: &'static str, message: String },
+    Unavailable {
+        provider: &'static str,
+        message: String,
+    },
     #[error(transparent)]
     Storage(#[from] crate::storage::StorageError),
 }

@@ -42,7 +42,12 @@ pub trait WeCom: Send + Sync {
     async fn admins(&self, corp_id: &str) -> Result<Vec<Member>, ProviderError>;
 
     /// Sends one app message to one member.
-    async fn send(&self, corp_id: &str, to_user: &str, msg: &AppMessage) -> Result<(), ProviderError>;
+    async fn send(
+        &self,
+        corp_id: &str,
+        to_user: &str,
+        msg: &AppMessage,
+    ) -> Result<(), ProviderError>;
 }
 
 /// Local mode: the demo directory of local-mode.md, and messages written to the outbox.
@@ -94,9 +99,20 @@ impl WeCom for LocalWeCom {
             .collect())
     }
 
-    async fn send(&self, _corp_id: &str, to_user: &str, msg: &AppMessage) -> Result<(), ProviderError> {
+    async fn send(
+        &self,
+        _corp_id: &str,
+        to_user: &str,
+        msg: &AppMessage,
+    ) -> Result<(), ProviderError> {
         self.db
-            .push_outbox(Channel::Wecom, to_user, &msg.text, msg.link.as_deref(), self.clock.now())
+            .push_outbox(
+                Channel::Wecom,
+                to_user,
+                &msg.text,
+                msg.link.as_deref(),
+                self.clock.now(),
+            )
             .await?;
         Ok(())
     }

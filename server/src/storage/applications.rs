@@ -29,12 +29,18 @@ impl Db {
         .bind(corp_id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(|(id, applicant_id, applicant_name, outcome, created_at)| CurrentApplication {
-            id,
-            applicant_id,
-            applicant_name,
-            outcome: if outcome == "verified" { Outcome::Verified } else { Outcome::Open },
-            created_at,
-        }))
+        Ok(row.map(
+            |(id, applicant_id, applicant_name, outcome, created_at)| CurrentApplication {
+                id,
+                applicant_id,
+                applicant_name,
+                outcome: if outcome == "verified" {
+                    Outcome::Verified
+                } else {
+                    Outcome::Open
+                },
+                created_at,
+            },
+        ))
     }
 }

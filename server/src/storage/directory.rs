@@ -66,7 +66,11 @@ impl Db {
         Ok(row.map(|(id, name, mode)| CorpRow {
             id,
             name,
-            auth_mode: if mode == "member" { AuthMode::Member } else { AuthMode::Admin },
+            auth_mode: if mode == "member" {
+                AuthMode::Member
+            } else {
+                AuthMode::Admin
+            },
         }))
     }
 
@@ -77,12 +81,14 @@ impl Db {
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(row.map(|(id, corp_id, name, is_wecom_admin, is_staff)| MemberRow {
-            id,
-            corp_id,
-            name,
-            is_wecom_admin,
-            is_staff,
-        }))
+        Ok(
+            row.map(|(id, corp_id, name, is_wecom_admin, is_staff)| MemberRow {
+                id,
+                corp_id,
+                name,
+                is_wecom_admin,
+                is_staff,
+            }),
+        )
     }
 }

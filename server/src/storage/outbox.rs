@@ -40,14 +40,16 @@ impl Db {
         link: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO outbox (channel, recipient, text, link, sent_at) VALUES (?, ?, ?, ?, ?)")
-            .bind(channel.as_str())
-            .bind(to)
-            .bind(text)
-            .bind(link)
-            .bind(now)
-            .execute(self.pool())
-            .await?;
+        sqlx::query(
+            "INSERT INTO outbox (channel, recipient, text, link, sent_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(channel.as_str())
+        .bind(to)
+        .bind(text)
+        .bind(link)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
         Ok(())
     }
 
@@ -62,7 +64,11 @@ impl Db {
             .into_iter()
             .map(|(id, channel, to, text, link, sent_at)| OutboxMessage {
                 id,
-                channel: if channel == "sms" { Channel::Sms } else { Channel::Wecom },
+                channel: if channel == "sms" {
+                    Channel::Sms
+                } else {
+                    Channel::Wecom
+                },
                 to,
                 text,
                 link,

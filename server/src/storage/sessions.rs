@@ -40,12 +40,13 @@ impl Db {
 
     /// The member a live session belongs to.
     pub async fn session_member(&self, token: &str, now: i64) -> Result<Option<MemberRow>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT member_id FROM sessions WHERE token_hash = ? AND expires_at > ?")
-                .bind(hash(token))
-                .bind(now)
-                .fetch_optional(self.pool())
-                .await?;
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT member_id FROM sessions WHERE token_hash = ? AND expires_at > ?",
+        )
+        .bind(hash(token))
+        .bind(now)
+        .fetch_optional(self.pool())
+        .await?;
         match row {
             Some((member_id,)) => self.member(&member_id).await,
             None => Ok(None),

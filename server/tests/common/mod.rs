@@ -44,20 +44,40 @@ impl TestApp {
 
     pub async fn with_mode(local_mode: bool) -> Self {
         let dir = temp_dir();
-        let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display())).await.unwrap();
+        let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display()))
+            .await
+            .unwrap();
         // 2026-11-28 10:00 UTC, a Saturday.
         let clock = ManualClock::at(1_795_860_000);
-        let providers = Providers::new(server::config::ProviderMode::Local, db.clone(), Arc::new(clock.clone())).unwrap();
+        let providers = Providers::new(
+            server::config::ProviderMode::Local,
+            db.clone(),
+            Arc::new(clock.clone()),
+        )
+        .unwrap();
         let static_dir = dir.join("dist");
         std::fs::create_dir_all(&static_dir).unwrap();
-        std::fs::write(static_dir.join("index.html"), "<!DOCTYPE html><title>app</title>").unwrap();
+        std::fs::write(
+            static_dir.join("index.html"),
+            "<!DOCTYPE html><title>app</title>",
+        )
+        .unwrap();
         let state = AppState {
             db: db.clone(),
             providers,
             clock: Arc::new(clock.clone()),
-            settings: Arc::new(Settings { local_mode, cookie_secure: false, static_dir }),
+            settings: Arc::new(Settings {
+                local_mode,
+                cookie_secure: false,
+                static_dir,
+            }),
         };
-        Self { router: server::http::router(state), clock, db, dir }
+        Self {
+            router: server::http::router(state),
+            clock,
+            db,
+            dir,
+        }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
@@ -66,7 +86,9 @@ impl TestApp {
 
     /// Signs in through `/dev/login` and returns the `Cookie` header value.
     pub async fn login(&self, user: &str) -> String {
-        let res = self.send(get(&format!("/dev/login?user={user}"), None)).await;
+        let res = self
+            .send(get(&format!("/dev/login?user={user}"), None))
+            .await;
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "login as {user}");
         let set = res.headers()[header::SET_COOKIE].to_str().unwrap();
         set.split(';').next().unwrap().to_owned()
@@ -76,7 +98,12 @@ impl TestApp {
         json_of(self.send(get(path, cookie)).await).await
     }
 
-    pub async fn post_json(&self, path: &str, cookie: Option<&str>, body: &str) -> (StatusCode, Value) {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        body: &str,
+    ) -> (StatusCode, Value) {
         json_of(self.send(post(path, cookie, body)).await).await
     }
 
@@ -116,7 +143,11 @@ pub async fn body_text(res: Response<Body>) -> String {
 pub async fn json_of(res: Response<Body>) -> (StatusCode, Value) {
     let status = res.status();
     let text = body_text(res).await;
-    let value = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    let value = if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    };
     (status, value)
 }
 

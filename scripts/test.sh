@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Command 2: install what is missing, then every check in order, stopping at the first failure:
+#
+#   1. setup        scripts/setup.sh
+#   2. unit         cargo test --workspace --exclude app   (api, server, xtask; the app is wasm-only)
+#   3. component    the app's tests/*.rs in headless Chromium (wasm-bindgen-test-runner + chromedriver)
+#   4. build-app    cargo xtask build-app    (release bundle in dist/)
+#   5. check-wasm   cargo xtask check-wasm   (WebAssembly 1.0 + mutable-globals)
+#   6. e2e          cargo xtask e2e          (Playwright against the release bundle)
+#   7. bench        cargo xtask bench        (report only, never fails the run on numbers)
+#
+# SKIP_SETUP=1 skips stage 1.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+case ":$PATH:" in *":$HOME/.cargo/bin:"*) ;; *) export PATH="$HOME/.cargo/bin:$PATH" ;; esac
+
+# Never exported: RUSTC_BOOTSTRAP / build-std belong to `cargo xtask build-app` alone.
+unset RUSTC_BOOTSTRAP CARGO_UNSTABLE_BUILD_STD
+
+START=$SECONDS
+PASSED=()
+
+stage() {
+  local name=$1
+  shift
+  local t0=$SECONDS
+  printf '\n==> [%s] %s\n' "$name" "$*"
+  local rc=0
+  "$@" || rc=$?
+  local took=$((SECONDS - t0))
+  if [ "$rc" -ne 0 ]; then
+    printf '\n==> FAILED at stage "%s" (exit %d, after %d s): %s\n' "$name" "$rc" "$took" "$*" >&2
+    case "$name" in
+      component) echo "    Component tests run in headless Chromium via /usr/bin/chromedriver (WASM_BINDGEN_TEST_TIMEOUT=$WASM_BINDGEN_TEST_TIMEOUT)." >&2 ;;
+      e2e) echo "    Server log: target/e2e-server.log; screenshots and traces: test-results/" >&2 ;;
+    esac
+    if [ ${#PASSED[@]} -gt 0 ]; then
+      echo "    passed before it: ${PASSED[*]}" >&2
+    fi
+    echo "test.sh: FAILED (stage $name) in $((SECONDS - START)) s" >&2
+    exit "$rc"
+  fi
+  PASSED+=("$name(${took}s)")
+  printf '==> [%s] ok in %d s\n' "$name" "$took"
+}
+
+component_tests() {
+  CHROMEDRIVER=/usr/bin/chromedriver cargo test -p app --target wasm32-unknown-unknown "$@"
+}
+
+export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
+
+if [ "${SKIP_SETUP:-0}" != 1 ]; then
+  stage setup bash scripts/setup.sh
+fi
+stage unit cargo test --workspace --exclude app
+stage component component_tests
+stage build-app cargo xtask build-app
+stage check-wasm cargo xtask check-wasm
+stage e2e cargo xtask e2e
+stage bench cargo xtask bench
+
+echo
+echo "test.sh: ALL PASSED in $((SECONDS - START)) s: ${PASSED[*]}"

@@ -1,0 +1,51 @@
+//! The app: every step of 企业认证 as a routed view, talking to the JSON API in `api`.
+
+pub mod client;
+pub mod components;
+pub mod pages;
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+use components::auth_lost::{provide_auth_lost, AuthLostGate};
+use components::toast::ToastProvider;
+use pages::{apply_start::ApplyStart, home::Home, materials::Materials, not_found::NotFound};
+
+/// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
+pub fn mount() {
+    leptos::mount::mount_to_body(App);
+    let document = document();
+    if let Some(boot) = document.get_element_by_id("boot") {
+        boot.remove();
+    }
+    // Tells index.html's guard that the app started, so later errors don't replace the page.
+    let _ = js_sys_set_mounted();
+}
+
+fn js_sys_set_mounted() -> Result<(), wasm_bindgen::JsValue> {
+    let window = window();
+    let key = wasm_bindgen::JsValue::from_str("__appMounted");
+    web_sys::js_sys::Reflect::set(&window, &key, &wasm_bindgen::JsValue::TRUE).map(|_| ())
+}
+
+/// The root: global services (toast, session-lost gate) and the routes.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_auth_lost();
+    view! {
+        <ToastProvider>
+            <AuthLostGate>
+                <Router>
+                    <main class="app">
+                        <Routes fallback=|| view! { <NotFound/> }>
+                            <Route path=path!("/") view=Home/>
+                            <Route path=path!("/materials") view=Materials/>
+                            <Route path=path!("/apply") view=ApplyStart/>
+                        </Routes>
+                    </main>
+                </Router>
+            </AuthLostGate>
+        </ToastProvider>
+    }
+}

@@ -1,0 +1,238 @@
+//! 首页: the enterprise and its badge, what verification gives, 准备资料, and the floating
+//! 去认证 bar. What 去认证 does depends on the role the server reports.
+
+use api::wire::{EnterpriseState, EntryRole, SessionInfo};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+
+use crate::client::{self, ApiError};
+use crate::components::corp_card::CorpCard;
+use crate::components::dialog::{Dialog, DialogActions};
+use crate::components::error_state::ErrorState;
+use crate::components::loading::HomeSkeleton;
+use crate::components::toast::use_toaster;
+
+#[component]
+pub fn Home() -> impl IntoView {
+    let session = LocalResource::new(client::session);
+    view! {
+        <Suspense fallback=|| view! { <HomeSkeleton/> }>
+            {move || Suspend::new(async move {
+                match session.await {
+                    Ok(info) => view! { <HomeView info/> }.into_any(),
+                    // The auth-lost gate replaces the whole app; keep the skeleton meanwhile.
+                    Err(ApiError::Unauthorized(_)) => view! { <HomeSkeleton/> }.into_any(),
+                    Err(e) => view! {
+                        <div class="page">
+                            <ErrorState message=e.to_string() on_retry=move || session.refetch()/>
+                        </div>
+                    }
+                    .into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// Which dialog 去认证 opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Prompt {
+    /// An ordinary employee: no permission, 通知企微管理员.
+    NoPermission,
+    /// An admin of a 成员授权 install: how to switch to 企业管理员授权使用.
+    SwitchAuthMode,
+}
+
+#[component]
+fn HomeView(info: SessionInfo) -> impl IntoView {
+    let navigate = use_navigate();
+    let prompt = RwSignal::new(None::<Prompt>);
+    let state = info.enterprise_state;
+    let role = info.role;
+    let mine = info.application.as_ref().is_some_and(|a| a.is_mine);
+
+    let go_verify = Callback::new(move |()| match role {
+        EntryRole::Admin => navigate("/apply", Default::default()),
+        EntryRole::AdminMemberMode => prompt.set(Some(Prompt::SwitchAuthMode)),
+        EntryRole::Employee => prompt.set(Some(Prompt::NoPermission)),
+        EntryRole::Staff => {}
+    });
+
+    let (corp_name, corp_meta) = match &info.corp {
+        Some(c) => (
+            c.name.clone(),
+            format!("{} · {}", info.user.name, role_label(role)),
+        ),
+        None => (
+            "腾讯电子签".to_owned(),
+            format!("{} · 电子签工作人员", info.user.name),
+        ),
+    };
+    let status_note = status_note(&info);
+    let bar = match (state, role) {
+        (_, EntryRole::Staff) | (EnterpriseState::Verified, _) => None,
+        (EnterpriseState::InProgress, _) if !mine => None,
+        (EnterpriseState::InProgress, _) => Some(("您的企业认证尚未完成", "继续认证")),
+        (EnterpriseState::Unverified, _) => Some(("企业未认证，认证后可使用电子签", "去认证")),
+    };
+    let with_bar = bar.is_some();
+
+    view! {
+        <div class="page" class:page--with-bar=with_bar>
+            <CorpCard
+                name=corp_name
+                meta=corp_meta
+                state
+                on_verify=go_verify
+            />
+            {status_note}
+            <section class="hero" aria-labelledby="hero-title">
+                <h1 class="hero__title" id="hero-title">"企业认证"</h1>
+                <p class="hero__desc">
+                    "完成企业认证后，企业成员即可在企业微信内使用腾讯电子签，在线签署具有法律效力的合同。"
+                </p>
+                <ul class="feature-list">
+                    <Feature icon="签" text="企业微信内发起与签署合同，无需下载其他应用"/>
+                    <Feature icon="法" text="电子签名与企业电子印章，签署合同具有法律效力"/>
+                    <Feature icon="安" text="实名认证与人脸识别，确认每一位签署人身份"/>
+                </ul>
+            </section>
+            <h2 class="cells__title">"认证前准备"</h2>
+            <div class="cells">
+                <A href="/materials" attr:class="cell cell--link">
+                    <span class="cell__bd">"准备资料"</span>
+                    <span class="cell__ft">"所需材料与协助人员"</span>
+                </A>
+            </div>
+            <p class="cells__tips">
+                "企业认证需由企业微信管理员在手机上发起，全程约需5至10分钟。"
+            </p>
+            {info.local_mode.then(|| view! {
+                <p class="page__ft">
+                    "本地演示环境：短信与企业微信消息写入"
+                    <a class="link" href="/dev/outbox">"发件箱"</a>
+                </p>
+            })}
+            {bar.map(|(text, label)| view! {
+                <div class="fab-bar">
+                    <span class="fab-bar__text">{text}</span>
+                    <button type="button" class="btn btn--primary fab-bar__btn" on:click=move |_| go_verify.run(())>
+                        {label}
+                    </button>
+                </div>
+            })}
+            {move || prompt.get().map(|p| view! { <PromptDialog prompt=p on_close=move || prompt.set(None)/> })}
+        </div>
+    }
+}
+
+fn role_label(role: EntryRole) -> &'static str {
+    match role {
+        EntryRole::Admin | EntryRole::AdminMemberMode => "企业微信管理员",
+        EntryRole::Employee => "企业成员",
+        EntryRole::Staff => "电子签工作人员",
+    }
+}
+
+/// A line under the card when the state needs words: who is verifying, or that it is done.
+fn status_note(info: &SessionInfo) -> Option<AnyView> {
+    match (info.enterprise_state, &info.application) {
+        (EnterpriseState::InProgress, Some(app)) if !app.is_mine => Some(
+            view! {
+                <p class="notice notice--info" role="status">
+                    {format!("{}正在进行企业认证，完成后企业成员即可使用电子签。", app.applicant_name)}
+                </p>
+            }
+            .into_any(),
+        ),
+        (EnterpriseState::Verified, _) => Some(
+            view! {
+                <p class="notice notice--info" role="status">
+                    "企业已完成认证，您可以在企业微信内使用腾讯电子签。"
+                </p>
+            }
+            .into_any(),
+        ),
+        _ => None,
+    }
+}
+
+#[component]
+fn Feature(icon: &'static str, text: &'static str) -> impl IntoView {
+    view! {
+        <li class="feature-list__item">
+            <span class="feature-list__icon" aria-hidden="true">{icon}</span>
+            <span>{text}</span>
+        </li>
+    }
+}
+
+#[component]
+fn PromptDialog(prompt: Prompt, #[prop(into)] on_close: Callback<()>) -> impl IntoView {
+    match prompt {
+        Prompt::NoPermission => view! { <NotifyAdminsDialog on_close/> }.into_any(),
+        Prompt::SwitchAuthMode => view! {
+            <Dialog title="请切换授权方式" on_dismiss=on_close>
+                <div class="dialog__bd--left">
+                    <p>
+                        "当前腾讯电子签以“成员授权”方式添加，管理员暂时无法发起企业认证。请在电脑上登录企业微信管理后台，将授权方式切换为“企业管理员授权使用”："
+                    </p>
+                    <ol class="path-steps" aria-label="操作路径">
+                        <li class="path-steps__item">"企业微信管理后台"</li>
+                        <li class="path-steps__item">"应用管理"</li>
+                        <li class="path-steps__item">"腾讯电子签"</li>
+                        <li class="path-steps__item">"授权方式"</li>
+                    </ol>
+                    <p>"切换后重新打开腾讯电子签，即可点击“去认证”。"</p>
+                </div>
+                <DialogActions slot>
+                    <button type="button" class="dialog__btn dialog__btn--primary" on:click=move |_| on_close.run(())>
+                        "我知道了"
+                    </button>
+                </DialogActions>
+            </Dialog>
+        }
+        .into_any(),
+    }
+}
+
+/// 暂无权限 → 通知企微管理员, with its success toast and rate-limit message.
+#[component]
+fn NotifyAdminsDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
+    let toaster = use_toaster();
+    let note = RwSignal::new(None::<String>);
+    let notify = Action::new_local(|_: &()| client::notify_admins());
+    Effect::new(move |_| match notify.value().get() {
+        Some(Ok(_)) => {
+            toaster.success("已通知企微管理员");
+            on_close.run(());
+        }
+        Some(Err(e)) => note.set(Some(e.to_string())),
+        None => {}
+    });
+    let pending = notify.pending();
+    view! {
+        <Dialog title="暂无权限" on_dismiss=on_close>
+            <p>"企业认证需由企业微信管理员发起。您可以通知管理员来完成认证。"</p>
+            {move || note.get().map(|n| view! { <p class="dialog__note" role="alert">{n}</p> })}
+            <DialogActions slot>
+                <button type="button" class="dialog__btn dialog__btn--default" on:click=move |_| on_close.run(())>
+                    "取消"
+                </button>
+                <button
+                    type="button"
+                    class="dialog__btn dialog__btn--primary"
+                    disabled=move || { pending.get() }
+                    aria-busy=move || pending.get().to_string()
+                    on:click=move |_| {
+                        note.set(None);
+                        notify.dispatch(());
+                    }
+                >
+                    {move || if pending.get() { "正在通知…" } else { "通知企微管理员" }}
+                </button>
+            </DialogActions>
+        </Dialog>
+    }
+}

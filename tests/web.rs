@@ -1,0 +1,212 @@
+//! Component tests: real components mounted in headless Chromium (wasm-bindgen-test).
+#![cfg(target_arch = "wasm32")]
+
+use api::wire::EnterpriseState;
+use app::components::corp_card::CorpCard;
+use app::components::dialog::{Dialog, DialogActions};
+use app::components::error_state::ErrorState;
+use app::components::steps::Steps;
+use app::components::toast::{use_toaster, ToastProvider};
+use app::pages::materials::Materials;
+use app::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_router::components::Router;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::HtmlElement;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A fresh container for one test, so tests never see each other's DOM.
+fn container() -> HtmlElement {
+    let doc = document();
+    let el = doc
+        .create_element("div")
+        .unwrap()
+        .unchecked_into::<HtmlElement>();
+    doc.body().unwrap().append_child(&el).unwrap();
+    el
+}
+
+fn all(root: &HtmlElement, selector: &str) -> Vec<HtmlElement> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .map(|i| list.item(i).unwrap().unchecked_into())
+        .collect()
+}
+
+fn one(root: &HtmlElement, selector: &str) -> HtmlElement {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector}"))
+        .unchecked_into()
+}
+
+#[wasm_bindgen_test]
+async fn the_badge_says_the_state_and_only_unverified_offers_verify() {
+    for (state, label, action) in [
+        (EnterpriseState::Unverified, "未认证", true),
+        (EnterpriseState::InProgress, "认证中", false),
+        (EnterpriseState::Verified, "已认证", false),
+    ] {
+        let root = container();
+        let taps = RwSignal::new(0);
+        let _h = mount_to(root.clone(), move || {
+            view! { <CorpCard name="星河云图科技有限公司" meta="李娜" state on_verify=move || taps.update(|n| *n += 1)/> }
+        });
+        let badge = one(&root, ".badge");
+        assert!(badge.text_content().unwrap().starts_with(label));
+        assert_eq!(one(&root, ".corp-card__logo").text_content().unwrap(), "星");
+        assert_eq!(
+            all(&root, "button.badge--action").len(),
+            usize::from(action)
+        );
+        badge.click();
+        leptos::task::tick().await;
+        assert_eq!(taps.get_untracked(), i32::from(action), "{label}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_step_bar_marks_done_current_and_ahead() {
+    let root = container();
+    let _h = mount_to(root.clone(), || view! { <Steps current=2/> });
+    let items = all(&root, ".steps__item");
+    let labels: Vec<_> = items
+        .iter()
+        .map(|i| one(i, ".steps__label").text_content().unwrap())
+        .collect();
+    assert_eq!(labels, ["实名认证", "上传证照", "联系方式", "超管授权"]);
+    assert_eq!(all(&root, ".steps__item--done").len(), 2);
+    assert_eq!(
+        one(&root, "[aria-current=step]").text_content().unwrap(),
+        "联系方式进行中"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn retry_calls_back() {
+    let root = container();
+    let retries = RwSignal::new(0);
+    let _h = mount_to(root.clone(), move || {
+        view! { <ErrorState message="网络连接失败，请检查网络后重试" on_retry=move || retries.update(|n| *n += 1)/> }
+    });
+    assert_eq!(
+        one(&root, "[role=alert] p").text_content().unwrap(),
+        "网络连接失败，请检查网络后重试"
+    );
+    one(&root, "button").click();
+    one(&root, "button").click();
+    leptos::task::tick().await;
+    assert_eq!(retries.get_untracked(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_dialog_is_labelled_takes_focus_and_closes_on_escape() {
+    let root = container();
+    let closed = RwSignal::new(false);
+    let _h = mount_to(root.clone(), move || {
+        view! {
+            <Dialog title="暂无权限" on_dismiss=move || closed.set(true)>
+                <p>"正文"</p>
+                <DialogActions slot><button class="dialog__btn">"取消"</button></DialogActions>
+            </Dialog>
+        }
+    });
+    leptos::task::tick().await;
+    let dialog = one(&root, "[role=dialog]");
+    assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
+    let title_id = dialog.get_attribute("aria-labelledby").unwrap();
+    assert_eq!(
+        document()
+            .get_element_by_id(&title_id)
+            .unwrap()
+            .text_content()
+            .unwrap(),
+        "暂无权限"
+    );
+    assert_eq!(
+        document().active_element().unwrap(),
+        dialog.clone().unchecked_into()
+    );
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let esc = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    dialog.dispatch_event(&esc).unwrap();
+    assert!(closed.get_untracked());
+}
+
+#[wasm_bindgen_test]
+async fn a_toast_shows_and_goes() {
+    let root = container();
+    let _h = mount_to(root.clone(), || {
+        view! {
+            <ToastProvider>
+                {
+                    let toaster = use_toaster();
+                    view! { <button on:click=move |_| toaster.success("已通知企微管理员")>"go"</button> }
+                }
+            </ToastProvider>
+        }
+    });
+    one(&root, "button").click();
+    leptos::task::tick().await;
+    assert_eq!(
+        one(&root, ".toast .toast__text").text_content().unwrap(),
+        "已通知企微管理员"
+    );
+    gloo_timers::future::TimeoutFuture::new(2400).await;
+    assert!(all(&root, ".toast").is_empty(), "the toast hides itself");
+}
+
+#[wasm_bindgen_test]
+async fn materials_lists_the_four_cases() {
+    let root = container();
+    let _h = mount_to(root.clone(), || view! { <Router><Materials/></Router> });
+    let cards = all(&root, ".material-card");
+    assert_eq!(cards.len(), 4);
+    let groups: Vec<_> = all(&root, ".material-group__title")
+        .iter()
+        .map(|g| g.text_content().unwrap())
+        .collect();
+    assert_eq!(
+        groups,
+        ["全新未认证企业", "已开通腾讯电子签微信端服务的企业"]
+    );
+    assert!(cards[0]
+        .text_content()
+        .unwrap()
+        .contains("超级管理员和法定代表人"));
+    assert!(cards[1]
+        .text_content()
+        .unwrap()
+        .contains("加盖公章的超级管理员授权书"));
+    assert_eq!(all(&cards[3], ".checklist__item").len(), 1);
+    assert_eq!(
+        one(&root, ".navbar__back")
+            .get_attribute("aria-label")
+            .as_deref(),
+        Some("返回")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn not_found_offers_the_way_home() {
+    let root = container();
+    let _h = mount_to(root.clone(), || view! { <Router><NotFound/></Router> });
+    assert_eq!(one(&root, "h1").text_content().unwrap(), "页面不存在");
+    assert_eq!(one(&root, "a").get_attribute("href").as_deref(), Some("/"));
+}
+
+#[wasm_bindgen_test]
+fn the_shared_validators_run_in_the_browser() {
+    assert!(api::validate::id_number("330106197503120410").is_ok());
+    assert_eq!(
+        api::validate::uscc("91330106MA2KX7Q891")
+            .unwrap_err()
+            .to_string(),
+        "统一社会信用代码校验位不正确，请核对"
+    );
+}
