@@ -189,9 +189,9 @@ setup_npm() {
 }
 
 # --- OCR models (placeholder) -----------------------------------------------------------------
-# Later issues add OCR models, installed with pip into a virtualenv and downloaded once.
-# Put that here: check what is present (and its version), skip it when it is, print a line
-# with the expected duration before anything long, as the steps above do.
+# The hook for the OCR models (pip-downloaded, once), e.g. `bash scripts/ocr-models.sh` when the
+# OCR provider needs it. Like the steps above: check what is present (and its version), skip it
+# when it is, and print a line with the expected duration before anything long.
 setup_ocr_models() {
   :
 }

@@ -3,7 +3,8 @@
 #
 #   1. setup        scripts/setup.sh
 #   2. unit         cargo test --workspace --exclude app   (api, server, xtask; the app is wasm-only)
-#   3. component    the app's tests/*.rs in headless Chromium (wasm-bindgen-test-runner + chromedriver)
+#   3. component    cargo xtask test-components: the app's tests/*.rs in headless Chromium
+#                   (cargo test -p app --target wasm32-unknown-unknown, chromedriver)
 #   4. build-app    cargo xtask build-app    (release bundle in dist/)
 #   5. check-wasm   cargo xtask check-wasm   (WebAssembly 1.0 + mutable-globals)
 #   6. e2e          cargo xtask e2e          (Playwright against the release bundle)
@@ -32,7 +33,7 @@ stage() {
   if [ "$rc" -ne 0 ]; then
     printf '\n==> FAILED at stage "%s" (exit %d, after %d s): %s\n' "$name" "$rc" "$took" "$*" >&2
     case "$name" in
-      component) echo "    Component tests run in headless Chromium via /usr/bin/chromedriver (WASM_BINDGEN_TEST_TIMEOUT=$WASM_BINDGEN_TEST_TIMEOUT)." >&2 ;;
+      component) echo "    Component tests run in headless Chromium via $CHROMEDRIVER (WASM_BINDGEN_TEST_TIMEOUT=$WASM_BINDGEN_TEST_TIMEOUT)." >&2 ;;
       e2e) echo "    Server log: target/e2e-server.log; screenshots and traces: test-results/" >&2 ;;
     esac
     if [ ${#PASSED[@]} -gt 0 ]; then
@@ -45,17 +46,14 @@ stage() {
   printf '==> [%s] ok in %d s\n' "$name" "$took"
 }
 
-component_tests() {
-  CHROMEDRIVER=/usr/bin/chromedriver cargo test -p app --target wasm32-unknown-unknown "$@"
-}
-
+export CHROMEDRIVER=${CHROMEDRIVER:-/usr/bin/chromedriver}
 export WASM_BINDGEN_TEST_TIMEOUT=${WASM_BINDGEN_TEST_TIMEOUT:-120}
 
 if [ "${SKIP_SETUP:-0}" != 1 ]; then
   stage setup bash scripts/setup.sh
 fi
 stage unit cargo test --workspace --exclude app
-stage component component_tests
+stage component cargo xtask test-components
 stage build-app cargo xtask build-app
 stage check-wasm cargo xtask check-wasm
 stage e2e cargo xtask e2e

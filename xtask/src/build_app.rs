@@ -73,6 +73,13 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
         .args(["build", "--release"])
         .args(args);
+    // The MVP rustflags come from .cargo/config.toml; RUSTFLAGS would silently replace them.
+    for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
+        if std::env::var_os(var).is_some() {
+            eprintln!("build-app: ignoring {var} (the MVP flags come from .cargo/config.toml)");
+            cmd.env_remove(var);
+        }
+    }
     eprintln!("RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort (this command only)");
     util::run(&mut cmd)?;
 

@@ -5,6 +5,7 @@ mod bench;
 mod build_app;
 mod check_wasm;
 mod e2e;
+mod test_components;
 mod tools;
 mod util;
 mod wasm;
@@ -18,6 +19,9 @@ commands:
   build-app          release bundle into dist/ for old WebViews: trunk build --release with
                      build-std (RUSTC_BOOTSTRAP scoped to that build), npm binaryen's wasm-opt;
                      extra args go to trunk
+  test-components [ARGS…]
+                     the app's component tests (tests/*.rs) in headless Chromium:
+                     cargo test -p app --target wasm32-unknown-unknown, without the MVP flags
   check-wasm         wasm-validate every dist/*.wasm as WebAssembly 1.0 + mutable-globals
   bench [NAME…]      reports (exit 0 whatever the numbers); `bench --list` lists them:
                        bundle  dist/ sizes raw / gzip / brotli against the 180 KB brotli budget
@@ -40,6 +44,7 @@ fn main() -> ExitCode {
     }
     let result = match command.as_str() {
         "build-app" => build_app::run(&root, rest),
+        "test-components" => test_components::run(&root, rest),
         "check-wasm" => check_wasm::run(&root, rest),
         "bench" => bench::run(&root, rest),
         "e2e" => e2e::run(&root, rest),
