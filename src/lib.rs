@@ -10,7 +10,12 @@ use leptos_router::path;
 
 use components::auth_lost::{provide_auth_lost, AuthLostGate};
 use components::toast::ToastProvider;
-use pages::{apply_start::ApplyStart, home::Home, materials::Materials, not_found::NotFound};
+use pages::apply_start::ApplyStart;
+use pages::authorize::Authorize;
+use pages::contact::Contact;
+use pages::license::License;
+use pages::real_name::RealName;
+use pages::{home::Home, materials::Materials, not_found::NotFound};
 
 /// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
 pub fn mount() {
@@ -42,6 +47,10 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/") view=Home/>
                             <Route path=path!("/materials") view=Materials/>
                             <Route path=path!("/apply") view=ApplyStart/>
+                            <Route path=path!("/apply/real-name") view=RealName/>
+                            <Route path=path!("/apply/license") view=License/>
+                            <Route path=path!("/apply/contact") view=Contact/>
+                            <Route path=path!("/apply/authorize") view=Authorize/>
                         </Routes>
                     </main>
                 </Router>

@@ -210,3 +210,47 @@ fn the_shared_validators_run_in_the_browser() {
         "统一社会信用代码校验位不正确，请核对"
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_form_row_labels_its_input_with_the_words_only_and_shows_its_error() {
+    use app::components::form::TextCell;
+    let root = container();
+    let value = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let _h = mount_to(root.clone(), move || {
+        view! {
+            <TextCell id="phone" label="手机号" value error inputmode="numeric">
+                <button type="button">"获取验证码"</button>
+            </TextCell>
+        }
+    });
+    let input: web_sys::HtmlInputElement = one(&root, "#phone").unchecked_into();
+    // The button sits in the row but outside the <label>: the input is named 手机号 alone.
+    let labels = input.labels().unwrap();
+    assert_eq!(labels.length(), 1);
+    assert_eq!(labels.item(0).unwrap().text_content().unwrap(), "手机号");
+    assert_eq!(input.get_attribute("inputmode").as_deref(), Some("numeric"));
+    assert_eq!(
+        input.get_attribute("aria-invalid").as_deref(),
+        Some("false")
+    );
+
+    input.set_value("1390000000");
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+    assert_eq!(value.get_untracked(), "1390000000");
+
+    error.set(Some("请输入11位手机号".to_owned()));
+    leptos::task::tick().await;
+    assert_eq!(
+        one(&root, "#phone-error").text_content().unwrap(),
+        "请输入11位手机号"
+    );
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(
+        input.get_attribute("aria-describedby").as_deref(),
+        Some("phone-error")
+    );
+    assert!(one(&root, ".cell").class_list().contains("cell--error"));
+}

@@ -28,10 +28,19 @@ pub struct Config {
     #[arg(long, env = "ESIGN_STATIC_DIR", default_value = "dist")]
     pub static_dir: PathBuf,
 
+    /// Directory of the license OCR models and ONNX Runtime (installed by scripts/setup.sh).
+    #[arg(long, env = "ESIGN_OCR_DIR", default_value = "models/ocr")]
+    pub ocr_dir: PathBuf,
+
     /// Which providers to talk to: `local` runs everything offline with demo data, an outbox
     /// and simulation pages; `real` calls WeCom and Tencent Cloud.
     #[arg(long, env = "ESIGN_PROVIDERS", value_enum, default_value_t = ProviderMode::Local)]
     pub providers: ProviderMode,
+
+    /// The 32-byte key (base64) that seals ID and phone numbers at rest. Required with real
+    /// providers; local mode generates one in `<data dir>/secret.key`.
+    #[arg(long, env = "ESIGN_DATA_KEY", hide_env_values = true)]
+    pub data_key: Option<String>,
 
     /// Mark the session cookie `Secure` (set this behind HTTPS).
     #[arg(long, env = "ESIGN_COOKIE_SECURE", default_value_t = false)]

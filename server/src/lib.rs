@@ -3,7 +3,9 @@
 
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod demo;
+pub mod flow;
 pub mod http;
 pub mod providers;
 pub mod storage;
@@ -12,6 +14,7 @@ use std::sync::Arc;
 
 use clock::{Clock, SystemClock};
 use config::{Config, ProviderMode};
+use crypto::Vault;
 use http::{AppState, Settings};
 use providers::Providers;
 use storage::Db;
@@ -22,15 +25,25 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         .await
         .map_err(|e| e.to_string())?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let providers = Providers::new(config.providers, db.clone(), clock.clone())?;
+    let providers = Providers::new(config.providers, db.clone(), clock.clone(), &config.ocr_dir)?;
+    let vault = match (&config.data_key, config.providers) {
+        (Some(key), _) => Vault::from_base64(key),
+        (None, ProviderMode::Local) => Vault::load_or_create(&config.data_dir.join("secret.key")),
+        (None, ProviderMode::Real) => {
+            return Err("--data-key (ESIGN_DATA_KEY) is required with real providers".to_owned())
+        }
+    }
+    .map_err(|e| e.to_string())?;
     Ok(AppState {
         db,
         providers,
         clock,
+        vault,
         settings: Arc::new(Settings {
             local_mode: config.providers == ProviderMode::Local,
             cookie_secure: config.cookie_secure,
             static_dir: config.static_dir.clone(),
+            data_dir: config.data_dir.clone(),
         }),
     })
 }

@@ -1,10 +1,14 @@
 //! Widgets shared by the views.
 
 pub mod auth_lost;
+pub mod capture;
 pub mod corp_card;
 pub mod dialog;
 pub mod error_state;
+pub mod form;
 pub mod loading;
 pub mod navbar;
+pub mod sms_countdown;
+pub mod step_frame;
 pub mod steps;
 pub mod toast;

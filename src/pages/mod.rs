@@ -1,6 +1,10 @@
 //! One routed view per file.
 
 pub mod apply_start;
+pub mod authorize;
+pub mod contact;
 pub mod home;
+pub mod license;
 pub mod materials;
 pub mod not_found;
+pub mod real_name;

@@ -57,19 +57,20 @@ test('an admin of a 成员授权 install sees how to switch the authorization mo
   await context.close();
 });
 
-test('a WeCom admin reaches the first step', async ({ browser }) => {
+test('a WeCom admin reaches the first step, and home then offers to continue', async ({ browser }) => {
   const { context, page } = await signIn(browser, 'wangjianguo');
   await expect(page.locator('.corp-card')).toContainText('王建国');
   await shot(page, 'home-admin');
-  await page.locator('.fab-bar').getByRole('button', { name: '去认证' }).click();
-  await expect(page).toHaveURL(/\/apply$/);
-  await expect(page.getByRole('heading', { name: '下一步：个人实名认证' })).toBeVisible();
+  // The badge is a second way in, besides the floating bar.
+  await page.getByRole('button', { name: '未认证，去认证' }).click();
+  await expect(page).toHaveURL(/\/apply\/real-name$/);
+  await expect(page.getByRole('heading', { name: '个人实名认证' })).toBeVisible();
   await expect(page.locator('.steps__item[aria-current="step"]')).toContainText('实名认证');
   await shot(page, 'apply-first-step');
-  // The badge is a second way in.
   await page.getByRole('button', { name: '返回' }).click();
-  await page.getByRole('button', { name: '未认证，去认证' }).click();
-  await expect(page).toHaveURL(/\/apply$/);
+  await expect(page.locator('.badge')).toContainText('认证中');
+  await page.locator('.fab-bar').getByRole('button', { name: '继续认证' }).click();
+  await expect(page).toHaveURL(/\/apply\/real-name$/);
   await context.close();
 });
 

@@ -1,7 +1,6 @@
 //! `cargo xtask e2e [PLAYWRIGHT ARGS…]`: the Playwright suite against the release bundle,
 //! served by a fresh local-mode server.
 
-use std::fs::File;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::os::unix::process::CommandExt;
@@ -18,6 +17,8 @@ use crate::{check_wasm, util, wasm};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:18080";
 const HEALTH_PATH: &str = "/api/health";
 const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
+/// The largest generated license image; its presence means the fixtures are there.
+const PHONE_FIXTURE: &str = "91330106MA2KX7Q890-phone.jpg";
 
 static SERVER_PID: AtomicI32 = AtomicI32::new(0);
 static PLAYWRIGHT_PID: AtomicI32 = AtomicI32::new(0);
@@ -223,6 +224,25 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     let target = util::target_dir(root);
     let server_bin = target.join("debug").join("server");
 
+    // 1b. the license images the tests upload (generated, so rendered once and kept)
+    let fixtures = target.join("e2e-fixtures");
+    if !fixtures.join(PHONE_FIXTURE).is_file() {
+        util::run(
+            Command::new(util::cargo())
+                .current_dir(root)
+                .args([
+                    "run",
+                    "-q",
+                    "-p",
+                    "server",
+                    "--example",
+                    "license_images",
+                    "--",
+                ])
+                .arg(&fixtures),
+        )?;
+    }
+
     // 2. a fresh data dir and database
     let data_dir = target.join("e2e-data");
     if data_dir.exists() {
@@ -239,39 +259,52 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
 
     // 3. start it
     install_signal_handlers();
-    let log =
-        File::create(&log_path).with_context(|| format!("creating {}", log_path.display()))?;
-    let mut cmd = Command::new(&server_bin);
-    cmd.current_dir(root)
-        .arg("--addr")
-        .arg(&addr_text)
-        .arg("--database-url")
-        .arg(&database_url)
-        .arg("--data-dir")
-        .arg(&data_dir)
-        .arg("--static-dir")
-        .arg(root.join("dist"))
-        .args(["--providers", "local"])
-        .stdin(Stdio::null())
-        .stdout(log.try_clone()?)
-        .stderr(log);
-    if std::env::var_os("RUST_LOG").is_none() {
-        cmd.env("RUST_LOG", "info");
-    }
-    // If xtask dies without cleaning up (SIGKILL), the kernel stops the server too.
-    unsafe {
-        cmd.pre_exec(|| {
-            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-            Ok(())
-        });
-    }
-    eprintln!("$ {}  > {}", util::show(&cmd), log_path.display());
-    let child = cmd
-        .spawn()
-        .with_context(|| format!("starting {}", server_bin.display()))?;
-    SERVER_PID.store(child.id() as i32, Ordering::SeqCst);
-    let mut server = Server { child };
-    wait_for_health(&mut server, addr, &log_path)?;
+    let pidfile = target.join("e2e-server.pid");
+    let marker = target.join("e2e-server.restart");
+    let _ = std::fs::remove_file(&marker);
+    let spawn = |append: bool| -> Result<Server> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(&log_path)
+            .with_context(|| format!("opening {}", log_path.display()))?;
+        let mut cmd = Command::new(&server_bin);
+        cmd.current_dir(root)
+            .arg("--addr")
+            .arg(&addr_text)
+            .arg("--database-url")
+            .arg(&database_url)
+            .arg("--data-dir")
+            .arg(&data_dir)
+            .arg("--static-dir")
+            .arg(root.join("dist"))
+            .args(["--providers", "local"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        if std::env::var_os("RUST_LOG").is_none() {
+            cmd.env("RUST_LOG", "info");
+        }
+        // If xtask dies without cleaning up (SIGKILL), the kernel stops the server too.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        eprintln!("$ {}  > {}", util::show(&cmd), log_path.display());
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", server_bin.display()))?;
+        SERVER_PID.store(child.id() as i32, Ordering::SeqCst);
+        std::fs::write(&pidfile, child.id().to_string())?;
+        let mut server = Server { child };
+        wait_for_health(&mut server, addr, &log_path)?;
+        Ok(server)
+    };
+    let mut server = spawn(false)?;
 
     // 4. Playwright (= `npx playwright test`, without npx's extra process in between)
     let mut cmd = Command::new(&playwright);
@@ -279,6 +312,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         .arg("test")
         .args(args)
         .env("E2E_BASE_URL", &base_url)
+        .env("E2E_FIXTURES", &fixtures)
+        .env("E2E_SERVER_LOG", &log_path)
+        .env("E2E_SERVER_PIDFILE", &pidfile)
+        .env("E2E_SERVER_RESTART", &marker)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("PATH", util::path_with_node_bin(root)?);
     eprintln!("$ E2E_BASE_URL={base_url} {}", util::show(&cmd));
@@ -287,7 +324,27 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         None => {
             let mut child = cmd.spawn().context("starting playwright")?;
             PLAYWRIGHT_PID.store(child.id() as i32, Ordering::SeqCst);
-            let status = child.wait()?;
+            let mut reported = false;
+            let status = loop {
+                if let Some(status) = child.try_wait()? {
+                    break status;
+                }
+                // A test stops the server to prove nothing is lost (tests/e2e/helpers.ts,
+                // restartServer): it leaves the marker first, and we start it again.
+                if interrupted().is_none() && !reported && server.child.try_wait()?.is_some() {
+                    if std::fs::remove_file(&marker).is_ok() {
+                        eprintln!("e2e: restarting the server, as a test asked");
+                        server = spawn(true)?;
+                    } else {
+                        eprintln!(
+                            "e2e: the server exited on its own; see {}",
+                            log_path.display()
+                        );
+                        reported = true;
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            };
             PLAYWRIGHT_PID.store(0, Ordering::SeqCst);
             status
         }

@@ -49,17 +49,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         // .cargo/config.toml must not apply either: mixed with the prebuilt std, whose objects
         // declare reference-types, they make wasm-bindgen expect an externref table the
         // MVP-compiled wasm-bindgen crate does not export ("failed to find the
-        // `__wbindgen_externref_table_alloc` function"). An empty RUSTFLAGS overrides
+        // `__wbindgen_externref_table_alloc` function"). RUSTFLAGS overrides
         // [target.wasm32-unknown-unknown].rustflags; the MVP bundle is checked by check-wasm
-        // and e2e instead.
-        .env("RUSTFLAGS", "")
+        // and e2e instead. Leptos's `erase_components` stays, so the components under test
+        // are built the way they ship.
+        .env("RUSTFLAGS", "--cfg erase_components")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTC_BOOTSTRAP")
         .env_remove("CARGO_UNSTABLE_BUILD_STD");
     if std::env::var_os("WASM_BINDGEN_TEST_TIMEOUT").is_none() {
         cmd.env("WASM_BINDGEN_TEST_TIMEOUT", "120");
     }
-    eprintln!("RUSTFLAGS='' CHROMEDRIVER={chromedriver}");
+    eprintln!("RUSTFLAGS='--cfg erase_components' CHROMEDRIVER={chromedriver}");
     let status = {
         eprintln!("$ {}", util::show(&cmd));
         cmd.status()?

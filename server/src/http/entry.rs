@@ -17,7 +17,7 @@ use crate::storage::{CorpRow, MemberRow, Outcome};
 /// One reminder per person per 10 minutes: enough to be useful, too few to spam admins.
 pub const NOTIFY_WINDOW_SECS: i64 = 600;
 
-fn role(member: &MemberRow, corp: Option<&CorpRow>) -> EntryRole {
+pub(super) fn role(member: &MemberRow, corp: Option<&CorpRow>) -> EntryRole {
     match corp {
         None => EntryRole::Staff,
         Some(_) if !member.is_wecom_admin => EntryRole::Employee,
@@ -26,7 +26,10 @@ fn role(member: &MemberRow, corp: Option<&CorpRow>) -> EntryRole {
     }
 }
 
-async fn member_corp(state: &AppState, member: &MemberRow) -> Result<Option<CorpRow>, Error> {
+pub(super) async fn member_corp(
+    state: &AppState,
+    member: &MemberRow,
+) -> Result<Option<CorpRow>, Error> {
     match &member.corp_id {
         Some(id) => Ok(state.db.corp(id).await?),
         None => Ok(None),
@@ -58,6 +61,7 @@ pub async fn session(
         let is_mine = a.applicant_id == member.id;
         ApplicationSummary {
             id: a.id,
+            step: a.step,
             applicant_name: if is_mine {
                 a.applicant_name
             } else {

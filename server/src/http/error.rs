@@ -20,6 +20,14 @@ pub enum Error {
     NotFound(String),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict about one input, e.g. a USCC that belongs to an enterprise opened elsewhere.
+    #[error("conflict at {field}: {message}")]
+    ConflictField { field: String, message: String },
+    #[error("payload too large")]
+    PayloadTooLarge(String),
+    /// Files on disk (uploads).
+    #[error("io: {0}")]
+    Io(String),
     #[error("bad request: {message}")]
     BadRequest {
         message: String,
@@ -84,6 +92,30 @@ impl IntoResponse for Error {
             Error::Forbidden(m) => (StatusCode::FORBIDDEN, ErrorCode::Forbidden, m, None, None),
             Error::NotFound(m) => (StatusCode::NOT_FOUND, ErrorCode::NotFound, m, None, None),
             Error::Conflict(m) => (StatusCode::CONFLICT, ErrorCode::Conflict, m, None, None),
+            Error::ConflictField { field, message } => (
+                StatusCode::CONFLICT,
+                ErrorCode::Conflict,
+                message,
+                Some(field),
+                None,
+            ),
+            Error::PayloadTooLarge(m) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::TooLarge,
+                m,
+                None,
+                None,
+            ),
+            Error::Io(e) => {
+                tracing::error!(error = %e, "file storage failure");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    ErrorCode::Internal,
+                    "服务暂时不可用，请稍后重试".to_owned(),
+                    None,
+                    None,
+                )
+            }
             Error::BadRequest { message, field } => (
                 StatusCode::BAD_REQUEST,
                 ErrorCode::BadRequest,

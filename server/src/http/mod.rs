@@ -3,6 +3,7 @@
 //! Every API route is registered through utoipa-axum's `routes!`, so the OpenAPI document at
 //! `/api/openapi.json` is generated from the very handlers that serve.
 
+mod apply;
 pub mod dev;
 mod entry;
 pub mod error;
@@ -22,6 +23,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::clock::Clock;
+use crate::crypto::Vault;
 use crate::providers::Providers;
 use crate::storage::Db;
 
@@ -31,6 +33,8 @@ pub struct AppState {
     pub db: Db,
     pub providers: Providers,
     pub clock: Arc<dyn Clock>,
+    /// Seals personal numbers at rest.
+    pub vault: Vault,
     pub settings: Arc<Settings>,
 }
 
@@ -40,6 +44,8 @@ pub struct Settings {
     pub local_mode: bool,
     pub cookie_secure: bool,
     pub static_dir: PathBuf,
+    /// Uploads live under `<data_dir>/uploads`.
+    pub data_dir: PathBuf,
 }
 
 #[derive(OpenApi)]
@@ -52,6 +58,7 @@ pub struct Settings {
     tags(
         (name = "meta", description = "Health and this document"),
         (name = "entry", description = "首页: who is here, 通知企微管理员"),
+        (name = "apply", description = "The application: 实名认证 → 上传证照 → 联系方式"),
         (name = "dev", description = "Local mode only: demo sign-in, outbox, reset")
     )
 )]
@@ -63,7 +70,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::health))
         .routes(routes!(meta::openapi_json))
         .routes(routes!(entry::session))
-        .routes(routes!(entry::notify_admins));
+        .routes(routes!(entry::notify_admins))
+        .merge(apply::router());
     if state.settings.local_mode {
         router = router.merge(dev::router());
     }

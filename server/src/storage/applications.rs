@@ -1,6 +1,9 @@
 //! Reads of applications that 首页 needs. The flow (its own module) owns the writes.
 
+use api::wire::ApplyStep;
+
 use super::{Db, Result};
+use crate::flow::parse_step;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -15,13 +18,14 @@ pub struct CurrentApplication {
     pub applicant_id: String,
     pub applicant_name: String,
     pub outcome: Outcome,
+    pub step: ApplyStep,
     pub created_at: i64,
 }
 
 impl Db {
     pub async fn current_application(&self, corp_id: &str) -> Result<Option<CurrentApplication>> {
-        let row: Option<(String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT a.id, a.applicant_id, m.name, a.outcome, a.created_at
+        let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
+            "SELECT a.id, a.applicant_id, m.name, a.outcome, a.state, a.created_at
              FROM applications a JOIN members m ON m.id = a.applicant_id
              WHERE a.corp_id = ? AND a.outcome IN ('open', 'verified')
              ORDER BY (a.outcome = 'verified') DESC, a.created_at DESC LIMIT 1",
@@ -30,7 +34,7 @@ impl Db {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(
-            |(id, applicant_id, applicant_name, outcome, created_at)| CurrentApplication {
+            |(id, applicant_id, applicant_name, outcome, state, created_at)| CurrentApplication {
                 id,
                 applicant_id,
                 applicant_name,
@@ -39,6 +43,7 @@ impl Db {
                 } else {
                     Outcome::Open
                 },
+                step: parse_step(&state).unwrap_or(ApplyStep::RealName),
                 created_at,
             },
         ))

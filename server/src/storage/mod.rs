@@ -3,10 +3,14 @@
 //! Every query lives in this module's files, so the flow and HTTP code never write SQL.
 
 mod applications;
+mod apply;
 mod directory;
 mod notifications;
 mod outbox;
+mod persons;
 mod sessions;
+mod sms;
+mod uploads;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -16,8 +20,12 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::SqlitePool;
 
 pub use applications::{CurrentApplication, Outcome};
+pub use apply::{new_id, ApplicationRow};
 pub use directory::{CorpRow, MemberRow};
 pub use outbox::{Channel, OutboxMessage};
+pub use persons::{NewVerifiedPerson, VerifiedPerson};
+pub use sms::SmsCodeRow;
+pub use uploads::{upload_dir, NewUpload, UploadRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -76,11 +84,20 @@ impl Db {
         &self.pool
     }
 
-    /// Removes everything the demo produced (applications, messages, rate-limit records).
+    /// Removes everything the demo produced: applications and their uploads, codes and timeline,
+    /// real-name verifications, messages, rate-limit records.
     /// Sessions and the directory stay, so signed-in people stay signed in.
     pub async fn clear_activity(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        for table in ["admin_notifications", "outbox", "applications"] {
+        for table in [
+            "admin_notifications",
+            "outbox",
+            "events",
+            "sms_codes",
+            "uploads",
+            "applications",
+            "verified_persons",
+        ] {
             sqlx::query(&format!("DELETE FROM {table}"))
                 .execute(&mut *tx)
                 .await?;

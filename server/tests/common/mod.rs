@@ -12,7 +12,9 @@ use axum::Router;
 use http_body_util::BodyExt;
 use serde_json::Value;
 use server::clock::ManualClock;
+use server::crypto::Vault;
 use server::http::{AppState, Settings};
+use server::providers::ocr::LicenseOcr;
 use server::providers::Providers;
 use server::storage::Db;
 use tower::ServiceExt;
@@ -43,18 +45,32 @@ impl TestApp {
     }
 
     pub async fn with_mode(local_mode: bool) -> Self {
+        Self::build(local_mode, None).await
+    }
+
+    /// A local-mode app whose license recognition answers with `ocr`.
+    pub async fn with_ocr(ocr: Arc<dyn LicenseOcr>) -> Self {
+        Self::build(true, Some(ocr)).await
+    }
+
+    async fn build(local_mode: bool, ocr: Option<Arc<dyn LicenseOcr>>) -> Self {
         let dir = temp_dir();
         let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display()))
             .await
             .unwrap();
         // 2026-11-28 10:00 UTC, a Saturday.
         let clock = ManualClock::at(1_795_860_000);
-        let providers = Providers::new(
+        // No models here: recognition fails honestly unless a test brings its own engine.
+        let mut providers = Providers::new(
             server::config::ProviderMode::Local,
             db.clone(),
             Arc::new(clock.clone()),
+            &dir.join("no-models"),
         )
         .unwrap();
+        if let Some(ocr) = ocr {
+            providers.ocr = ocr;
+        }
         let static_dir = dir.join("dist");
         std::fs::create_dir_all(&static_dir).unwrap();
         std::fs::write(
@@ -66,10 +82,12 @@ impl TestApp {
             db: db.clone(),
             providers,
             clock: Arc::new(clock.clone()),
+            vault: Vault::from_master(&[42; 32]),
             settings: Arc::new(Settings {
                 local_mode,
                 cookie_secure: false,
                 static_dir,
+                data_dir: dir.clone(),
             }),
         };
         Self {

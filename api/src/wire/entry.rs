@@ -1,63 +1,9 @@
-//! JSON shapes exchanged between the app and the server, and the API's paths.
-//!
-//! The server derives OpenAPI schemas from these (feature `openapi`), so the spec and the
-//! browser client can never disagree about a field.
+//! 首页: who is here, and 通知企微管理员.
 
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
-
-/// Every API path, in one place: the app's client calls these, the server mounts them, and a
-/// server test checks that each one is in the OpenAPI document.
-pub mod paths {
-    pub const HEALTH: &str = "/api/health";
-    pub const SESSION: &str = "/api/session";
-    pub const NOTIFY_ADMINS: &str = "/api/notify-admins";
-    pub const OPENAPI: &str = "/api/openapi.json";
-
-    /// (method, path) of every JSON endpoint under `/api`.
-    pub const ALL: &[(&str, &str)] = &[
-        ("get", HEALTH),
-        ("get", SESSION),
-        ("post", NOTIFY_ADMINS),
-        ("get", OPENAPI),
-    ];
-}
-
-/// The body of every error answer, whatever the status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ErrorBody {
-    pub error: ApiError,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct ApiError {
-    pub code: ErrorCode,
-    /// A Chinese sentence fit to show to the user as it is.
-    pub message: String,
-    /// For a refusal about one input: which field, so the app can show it there.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// For a rate limit: seconds until the action is allowed again.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_after_secs: Option<u64>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-#[serde(rename_all = "snake_case")]
-pub enum ErrorCode {
-    BadRequest,
-    Unauthorized,
-    Forbidden,
-    NotFound,
-    Conflict,
-    RateLimited,
-    Internal,
-}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -136,6 +82,8 @@ pub struct SessionCorp {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct ApplicationSummary {
     pub id: String,
+    /// The step to resume at.
+    pub step: super::ApplyStep,
     /// The applicant's name, masked unless it is the signed-in person.
     pub applicant_name: String,
     /// True when the signed-in person is the applicant.

@@ -1,0 +1,231 @@
+//! The application (企业认证申请) and its steps: 实名认证 → 上传证照 → 联系方式 → 超管授权.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+/// The steps of scenario 1, in order. The server keeps the furthest step reached; every step
+/// up to it is reachable (to go back and edit), none after it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ApplyStep {
+    /// 个人实名认证
+    RealName,
+    /// 上传营业执照或相关证明文件
+    License,
+    /// 确认联系方式
+    Contact,
+    /// 超级管理员授权
+    Authorize,
+}
+
+impl ApplyStep {
+    pub const ALL: [ApplyStep; 4] = [
+        Self::RealName,
+        Self::License,
+        Self::Contact,
+        Self::Authorize,
+    ];
+
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The app's route for this step.
+    pub fn path(self) -> &'static str {
+        match self {
+            Self::RealName => "/apply/real-name",
+            Self::License => "/apply/license",
+            Self::Contact => "/apply/contact",
+            Self::Authorize => "/apply/authorize",
+        }
+    }
+
+    pub fn from_path(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.path() == path)
+    }
+
+    pub fn previous(self) -> Option<Self> {
+        self.index().checked_sub(1).map(|i| Self::ALL[i])
+    }
+
+    pub fn next(self) -> Option<Self> {
+        Self::ALL.get(self.index() + 1).copied()
+    }
+}
+
+/// 主体类型.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SubjectType {
+    /// 企业或个体工商户
+    Enterprise,
+    /// 党政机关及事业单位或其他组织
+    Institution,
+}
+
+impl SubjectType {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Enterprise => "企业或个体工商户",
+            Self::Institution => "党政机关及事业单位或其他组织",
+        }
+    }
+}
+
+/// `POST /api/application/real-name`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RealNameRequest {
+    pub name: String,
+    /// 居民身份证号; sent once, stored encrypted, never returned.
+    pub id_number: String,
+}
+
+/// A person's real-name verification, as much as may be shown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PersonVerification {
+    pub name: String,
+    /// e.g. `3301**********0410`.
+    pub id_masked: String,
+    /// Unix seconds.
+    pub verified_at: i64,
+}
+
+/// Where a license field's value came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FieldSource {
+    /// Read from the photo, unchanged.
+    Recognized,
+    /// Typed or corrected by the user.
+    Edited,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LicenseField {
+    pub value: String,
+    pub source: FieldSource,
+}
+
+/// What recognition read from a photo; any field may be missing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct RecognizedLicense {
+    pub name: Option<String>,
+    pub uscc: Option<String>,
+    /// 法定代表人 / 经营者 / 负责人.
+    pub legal_rep: Option<String>,
+    /// 类型, e.g. 有限责任公司(自然人投资或控股).
+    pub kind: Option<String>,
+    pub address: Option<String>,
+    /// 成立日期, as printed.
+    pub set_date: Option<String>,
+}
+
+/// `POST /api/application/license/photo` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LicensePhoto {
+    pub upload_id: String,
+    pub recognized: RecognizedLicense,
+    /// The code read failed its checksum and was corrected (e.g. O→0).
+    pub uscc_repaired: bool,
+    /// Recognition could not run or read nothing: the user types the fields in.
+    pub recognition_failed: bool,
+    /// The recognized USCC belongs to an enterprise already opened on the WeChat side.
+    pub wechat_opened: Option<WechatEnterprise>,
+}
+
+/// 电子签服务已开通: an enterprise already opened on the WeChat side.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WechatEnterprise {
+    pub name: String,
+}
+
+/// `GET /api/wechat-enterprise?uscc=` answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct WechatLookup {
+    pub opened: Option<WechatEnterprise>,
+}
+
+/// `PUT /api/application/license`: the fields the user confirmed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LicenseForm {
+    pub subject_type: SubjectType,
+    /// The uploaded photo this form was read from.
+    pub upload_id: String,
+    pub name: LicenseField,
+    pub uscc: LicenseField,
+    pub legal_rep: LicenseField,
+    /// Enterprise only.
+    pub kind: Option<LicenseField>,
+    /// Enterprise only.
+    pub address: Option<LicenseField>,
+    /// Enterprise only; `YYYY-MM-DD` or as printed (`2019年03月12日`).
+    pub set_date: Option<LicenseField>,
+}
+
+/// `POST /api/application/contact/code`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactCodeRequest {
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactCodeSent {
+    pub phone_masked: String,
+    /// Seconds before another code may be requested.
+    pub resend_in_secs: u64,
+    /// Seconds the code stays valid.
+    pub expires_in_secs: u64,
+}
+
+/// `POST /api/application/contact/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactVerifyRequest {
+    pub phone: String,
+    pub code: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ContactInfo {
+    pub phone_masked: String,
+    pub verified: bool,
+}
+
+/// `GET /api/application`: the corp's application as its applicant sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApplicationView {
+    pub id: String,
+    pub corp_name: String,
+    /// The furthest step reached: the one to resume at.
+    pub step: ApplyStep,
+    pub applicant: PersonSummary,
+    pub real_name: Option<PersonVerification>,
+    pub license: Option<LicenseForm>,
+    pub contact: Option<ContactInfo>,
+    /// While an SMS code cooldown runs: seconds left (survives reloads).
+    pub sms_resend_in_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PersonSummary {
+    pub id: String,
+    pub name: String,
+}

@@ -1,0 +1,82 @@
+//! JSON shapes exchanged between the app and the server, and the API's paths.
+//!
+//! The server derives OpenAPI schemas from these (feature `openapi`), so the spec and the
+//! browser client can never disagree about a field.
+
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+
+mod apply;
+mod entry;
+
+pub use apply::*;
+pub use entry::*;
+
+/// Every API path, in one place: the app's client calls these, the server mounts them, and a
+/// server test checks that each one is in the OpenAPI document.
+pub mod paths {
+    pub const HEALTH: &str = "/api/health";
+    pub const SESSION: &str = "/api/session";
+    pub const NOTIFY_ADMINS: &str = "/api/notify-admins";
+    pub const OPENAPI: &str = "/api/openapi.json";
+    pub const APPLICATION: &str = "/api/application";
+    pub const REAL_NAME: &str = "/api/application/real-name";
+    pub const LICENSE_PHOTO: &str = "/api/application/license/photo";
+    pub const LICENSE: &str = "/api/application/license";
+    pub const WECHAT_ENTERPRISE: &str = "/api/wechat-enterprise";
+    pub const CONTACT_CODE: &str = "/api/application/contact/code";
+    pub const CONTACT_VERIFY: &str = "/api/application/contact/verify";
+
+    /// (method, path) of every JSON endpoint under `/api`.
+    pub const ALL: &[(&str, &str)] = &[
+        ("get", HEALTH),
+        ("get", SESSION),
+        ("post", NOTIFY_ADMINS),
+        ("get", OPENAPI),
+        ("get", APPLICATION),
+        ("post", APPLICATION),
+        ("post", REAL_NAME),
+        ("post", LICENSE_PHOTO),
+        ("put", LICENSE),
+        ("get", WECHAT_ENTERPRISE),
+        ("post", CONTACT_CODE),
+        ("post", CONTACT_VERIFY),
+    ];
+}
+
+/// The body of every error answer, whatever the status.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ApiError {
+    pub code: ErrorCode,
+    /// A Chinese sentence fit to show to the user as it is.
+    pub message: String,
+    /// For a refusal about one input: which field, so the app can show it there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// For a rate limit: seconds until the action is allowed again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    BadRequest,
+    Unauthorized,
+    Forbidden,
+    NotFound,
+    Conflict,
+    RateLimited,
+    TooLarge,
+    Internal,
+}

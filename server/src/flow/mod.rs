@@ -1,0 +1,109 @@
+//! The verification flow as one state machine. Its transitions live here and nowhere else;
+//! HTTP handlers ask it what may happen, storage records what did.
+//!
+//! The application stands at the furthest step reached. Every step up to it stays reachable,
+//! so the applicant can go back and correct something; nothing beyond it is.
+
+use api::wire::ApplyStep;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum FlowError {
+    #[error("step {0:?} is not reachable yet")]
+    NotReachable(ApplyStep),
+    #[error("step {0:?} is completed by another actor, not submitted")]
+    NotSubmittable(ApplyStep),
+}
+
+/// Where a new application starts: 个人实名认证 is skipped for someone verified before, in
+/// this corp or another.
+pub fn start(person_verified: bool) -> ApplyStep {
+    if person_verified {
+        ApplyStep::License
+    } else {
+        ApplyStep::RealName
+    }
+}
+
+/// May the app show `step` while the application stands at `current`?
+pub fn reachable(current: ApplyStep, step: ApplyStep) -> bool {
+    step <= current
+}
+
+/// The applicant submitted `done` while the application stands at `current`: where it stands
+/// now. Submitting an earlier step again (after going back) keeps the progress made.
+pub fn complete(current: ApplyStep, done: ApplyStep) -> Result<ApplyStep, FlowError> {
+    if !reachable(current, done) {
+        return Err(FlowError::NotReachable(done));
+    }
+    let next = done.next().ok_or(FlowError::NotSubmittable(done))?;
+    Ok(current.max(next))
+}
+
+/// Stored form of a step (`applications.state`).
+pub fn step_key(step: ApplyStep) -> &'static str {
+    match step {
+        ApplyStep::RealName => "real_name",
+        ApplyStep::License => "license",
+        ApplyStep::Contact => "contact",
+        ApplyStep::Authorize => "authorize",
+    }
+}
+
+pub fn parse_step(key: &str) -> Option<ApplyStep> {
+    ApplyStep::ALL.into_iter().find(|s| step_key(*s) == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ApplyStep::*;
+
+    #[test]
+    fn a_verified_person_skips_real_name() {
+        assert_eq!(start(false), RealName);
+        assert_eq!(start(true), License);
+    }
+
+    #[test]
+    fn each_step_leads_to_the_next() {
+        assert_eq!(complete(RealName, RealName), Ok(License));
+        assert_eq!(complete(License, License), Ok(Contact));
+        assert_eq!(complete(Contact, Contact), Ok(Authorize));
+    }
+
+    #[test]
+    fn going_back_and_resubmitting_keeps_progress() {
+        assert_eq!(complete(Authorize, License), Ok(Authorize));
+        assert_eq!(complete(Contact, License), Ok(Contact));
+    }
+
+    #[test]
+    fn later_steps_are_refused() {
+        assert_eq!(
+            complete(RealName, License),
+            Err(FlowError::NotReachable(License))
+        );
+        assert_eq!(
+            complete(License, Contact),
+            Err(FlowError::NotReachable(Contact))
+        );
+        assert!(!reachable(License, Contact));
+        assert!(reachable(Contact, RealName));
+    }
+
+    #[test]
+    fn authorization_is_not_a_form_step() {
+        assert_eq!(
+            complete(Authorize, Authorize),
+            Err(FlowError::NotSubmittable(Authorize))
+        );
+    }
+
+    #[test]
+    fn steps_round_trip_through_storage() {
+        for s in ApplyStep::ALL {
+            assert_eq!(parse_step(step_key(s)), Some(s));
+        }
+        assert_eq!(parse_step("nope"), None);
+    }
+}

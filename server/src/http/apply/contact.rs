@@ -1,0 +1,173 @@
+//! Step 3, 确认联系方式: a mobile number confirmed by a 6-digit SMS code.
+//!
+//! Codes are stored as a keyed hash, expire after 5 minutes, allow 5 wrong tries, and can be
+//! re-sent after 60 s; daily caps apply per person and per phone. Every refusal says how long.
+
+use api::validate::{mask_mobile, mobile, sms_code};
+use api::wire::{
+    ApplicationView, ApplyStep, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
+    ErrorBody,
+};
+use axum::extract::State;
+use axum::Json;
+use rand::Rng;
+
+use super::{advance, applicant, china_day, view};
+use crate::flow;
+use crate::http::error::{wait_text, Error};
+use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::AppState;
+use crate::providers::sms::SmsTemplate;
+
+pub const CODE_TTL_SECS: i64 = 5 * 60;
+pub const RESEND_SECS: i64 = 60;
+pub const MAX_ATTEMPTS: i64 = 5;
+pub const DAILY_PER_PERSON: i64 = 10;
+pub const DAILY_PER_PHONE: i64 = 5;
+
+fn code_hash(state: &AppState, phone: &str, code: &str) -> String {
+    state.vault.blind_index(&format!("sms-code:{phone}:{code}"))
+}
+
+fn require_contact_step(current: ApplyStep) -> Result<(), Error> {
+    if flow::reachable(current, ApplyStep::Contact) {
+        Ok(())
+    } else {
+        Err(Error::Conflict("请先完成前面的认证步骤".to_owned()))
+    }
+}
+
+/// 获取验证码: sends a 6-digit code to the number.
+#[utoipa::path(post, path = "/api/application/contact/code", tag = "apply",
+    request_body = ContactCodeRequest,
+    responses(
+        (status = 200, description = "Sent", body = ContactCodeSent),
+        (status = 400, description = "Not a mainland mobile number (`field` = phone)", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The earlier steps are not done", body = ErrorBody),
+        (status = 429, description = "Resend cooldown or daily cap; `retry_after_secs` says when", body = ErrorBody),
+        (status = 503, description = "SMS could not be sent", body = ErrorBody),
+    ))]
+pub async fn send_code(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    ApiJson(req): ApiJson<ContactCodeRequest>,
+) -> Result<Json<ContactCodeSent>, Error> {
+    let a = applicant(&state, member).await?;
+    require_contact_step(a.app.step)?;
+    let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
+    let now = state.clock.now();
+    if let Some(last) = state.db.latest_sms_code(&a.member.id).await? {
+        let left = last.sent_at + RESEND_SECS - now;
+        if left > 0 {
+            return Err(Error::RateLimited {
+                message: format!("验证码已发送，请{}后再重新获取", wait_text(left as u64)),
+                retry_after_secs: left as u64,
+            });
+        }
+    }
+    let phone_index = state.vault.blind_index(&phone);
+    let (today, until_tomorrow) = china_day(now);
+    let (by_person, by_phone) = state
+        .db
+        .sms_counts_since(&a.member.id, &phone_index, today)
+        .await?;
+    if by_person >= DAILY_PER_PERSON || by_phone >= DAILY_PER_PHONE {
+        return Err(Error::RateLimited {
+            message: format!(
+                "今日获取验证码次数已达上限，请{}后再试",
+                wait_text(until_tomorrow)
+            ),
+            retry_after_secs: until_tomorrow,
+        });
+    }
+    let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+    state
+        .db
+        .insert_sms_code(
+            &a.member.id,
+            &phone_index,
+            &code_hash(&state, &phone, &code),
+            now,
+            CODE_TTL_SECS,
+        )
+        .await?;
+    let template = SmsTemplate::VerificationCode {
+        code,
+        minutes: (CODE_TTL_SECS / 60) as u32,
+    };
+    state.providers.sms.send(&phone, &template).await?;
+    Ok(Json(ContactCodeSent {
+        phone_masked: mask_mobile(&phone),
+        resend_in_secs: RESEND_SECS as u64,
+        expires_in_secs: CODE_TTL_SECS as u64,
+    }))
+}
+
+/// 下一步: checks the code; the number becomes the applicant's contact for this enterprise.
+#[utoipa::path(post, path = "/api/application/contact/verify", tag = "apply",
+    request_body = ContactVerifyRequest,
+    responses(
+        (status = 200, description = "Confirmed; the application moves to 超管授权", body = ApplicationView),
+        (status = 400, description = "Wrong, expired or used-up code, or a bad number; `field` says which", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The earlier steps are not done", body = ErrorBody),
+    ))]
+pub async fn verify(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    ApiJson(req): ApiJson<ContactVerifyRequest>,
+) -> Result<Json<ApplicationView>, Error> {
+    let mut a = applicant(&state, member).await?;
+    require_contact_step(a.app.step)?;
+    let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
+    let code = sms_code(&req.code).map_err(|e| Error::bad_field("code", e.message()))?;
+    let now = state.clock.now();
+    let refuse = |message: &str| Err(Error::bad_field("code", message));
+
+    let Some(sent) = state.db.latest_sms_code(&a.member.id).await? else {
+        return refuse("请先获取验证码");
+    };
+    if sent.phone_index != state.vault.blind_index(&phone) {
+        return refuse("手机号已更改，请重新获取验证码");
+    }
+    if !sent.live {
+        return refuse("验证码已失效，请重新获取");
+    }
+    if now >= sent.expires_at {
+        state.db.retire_sms_code(sent.id, false).await?;
+        return refuse("验证码已过期，请重新获取");
+    }
+    if sent.code_hash != code_hash(&state, &phone, &code) {
+        let tries = state.db.fail_sms_code(sent.id, MAX_ATTEMPTS).await?;
+        let left = MAX_ATTEMPTS - tries;
+        return if left > 0 {
+            refuse(&format!("验证码错误，还可尝试{left}次"))
+        } else {
+            refuse("验证码错误次数过多，已失效，请重新获取")
+        };
+    }
+    if !state.db.retire_sms_code(sent.id, true).await? {
+        return refuse("验证码已失效，请重新获取");
+    }
+    let masked = mask_mobile(&phone);
+    state
+        .db
+        .save_contact(&a.app.id, &state.vault.seal(&phone), &masked, now)
+        .await?;
+    a.app.contact_masked = Some(masked.clone());
+    a.app.contact_verified_at = Some(now);
+    advance(
+        &state,
+        &mut a,
+        ApplyStep::Contact,
+        "contact_verified",
+        Some(&masked),
+    )
+    .await?;
+    Ok(Json(view(&state, &a).await?))
+}

@@ -1,0 +1,411 @@
+//! Step 2, 上传营业执照或相关证明文件: the photo (checked, stored, recognized), then the fields
+//! the user confirmed. Recognition never blocks: whatever it misses, the user types.
+
+use api::validate::{enterprise_name, person_name, uscc, uscc_repair};
+use api::wire::{
+    ApplicationView, ApplyStep, ErrorBody, LicenseField, LicenseForm, LicensePhoto,
+    RecognizedLicense, SubjectType, WechatLookup,
+};
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use super::{advance, applicant, china_today, view, MAX_PHOTO_BYTES};
+use crate::flow;
+use crate::http::error::Error;
+use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::AppState;
+use crate::providers::ocr::BizLicense;
+use crate::storage::{new_id, NewUpload};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PhotoFormat {
+    Jpeg,
+    Png,
+}
+
+/// By magic bytes, never by the name or the declared type.
+fn sniff(bytes: &[u8]) -> Option<PhotoFormat> {
+    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some(PhotoFormat::Jpeg)
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some(PhotoFormat::Png)
+    } else {
+        None
+    }
+}
+
+/// Smallest side that can hold a legible license, and a generous upper bound.
+const MIN_SIDE: u32 = 320;
+const MAX_SIDE: u32 = 10_000;
+
+fn photo_error(message: &str) -> Error {
+    Error::bad_field("photo", message)
+}
+
+/// Checks an upload before anything else: size, real JPEG/PNG, decodes, sensible dimensions.
+fn check_photo(
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Bytes, PhotoFormat, u32, u32), Error> {
+    let bytes = body.map_err(|e| match e {
+        BytesRejection::FailedToBufferBody(_) => Error::PayloadTooLarge(format!(
+            "照片不能超过{}MB，请重新拍摄或选择",
+            MAX_PHOTO_BYTES / 1024 / 1024
+        )),
+        _ => photo_error("照片上传失败，请重试"),
+    })?;
+    if bytes.len() > MAX_PHOTO_BYTES {
+        return Err(Error::PayloadTooLarge(format!(
+            "照片不能超过{}MB，请重新拍摄或选择",
+            MAX_PHOTO_BYTES / 1024 / 1024
+        )));
+    }
+    if bytes.is_empty() {
+        return Err(photo_error("请拍摄或选择营业执照照片"));
+    }
+    let format = sniff(&bytes).ok_or_else(|| photo_error("只支持JPG或PNG格式的图片"))?;
+    let image = image::load_from_memory_with_format(
+        &bytes,
+        match format {
+            PhotoFormat::Jpeg => image::ImageFormat::Jpeg,
+            PhotoFormat::Png => image::ImageFormat::Png,
+        },
+    )
+    .map_err(|_| photo_error("图片已损坏或无法识别，请重新拍摄"))?;
+    let (w, h) = (image.width(), image.height());
+    if w.min(h) < MIN_SIDE {
+        return Err(photo_error("图片太小，无法看清证照内容，请重新拍摄"));
+    }
+    if w.max(h) > MAX_SIDE {
+        return Err(photo_error("图片尺寸过大，请重新拍摄"));
+    }
+    Ok((bytes, format, w, h))
+}
+
+fn non_empty(v: Option<String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+/// BizLicenseOCR's answer, as the form's fields; the USCC repaired by its checksum.
+fn recognized(biz: BizLicense) -> (RecognizedLicense, bool) {
+    let raw = non_empty(biz.reg_num);
+    let repaired = raw.as_deref().and_then(uscc_repair);
+    let was_repaired =
+        matches!((&raw, &repaired), (Some(r), Some(f)) if r.to_uppercase().replace(' ', "") != *f);
+    let fields = RecognizedLicense {
+        name: non_empty(biz.name),
+        // A code that fails its checksum even after repair is still shown, for the user to fix.
+        uscc: repaired.or(raw),
+        legal_rep: non_empty(biz.person),
+        kind: non_empty(biz.kind),
+        address: non_empty(biz.address),
+        set_date: non_empty(biz.set_date),
+    };
+    (fields, was_repaired)
+}
+
+/// Uploads the license (or institution certificate) photo: checked, stored, then recognized.
+#[utoipa::path(post, path = "/api/application/license/photo", tag = "apply",
+    request_body(content = Vec<u8>, content_type = "image/jpeg",
+        description = "The photo, compressed on the device (JPEG or PNG, at most 8 MB)"),
+    responses(
+        (status = 200, description = "Stored; what recognition read (possibly nothing)", body = LicensePhoto),
+        (status = 400, description = "Not a JPEG/PNG, undecodable, or too small (`field` = photo)", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The earlier steps are not done", body = ErrorBody),
+        (status = 413, description = "Over 8 MB", body = ErrorBody),
+    ))]
+pub async fn license_photo(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<LicensePhoto>, Error> {
+    let a = applicant(&state, member).await?;
+    if !flow::reachable(a.app.step, ApplyStep::License) {
+        return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
+    }
+    let (bytes, format, width, height) = check_photo(body)?;
+
+    let id = new_id();
+    let file_name = format!(
+        "{id}.{}",
+        if format == PhotoFormat::Png {
+            "png"
+        } else {
+            "jpg"
+        }
+    );
+    let dir = crate::storage::upload_dir(&state.settings.data_dir);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Error::Io(e.to_string()))?;
+    tokio::fs::write(dir.join(&file_name), &bytes)
+        .await
+        .map_err(|e| Error::Io(e.to_string()))?;
+
+    let (fields, uscc_repaired, recognition_failed) =
+        match state.providers.ocr.recognize(bytes.to_vec()).await {
+            Ok(biz) => {
+                let (fields, repaired) = recognized(biz);
+                let nothing = fields == RecognizedLicense::default();
+                (fields, repaired, nothing)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "license recognition failed; the user types the fields");
+                (RecognizedLicense::default(), false, true)
+            }
+        };
+    let wechat_opened = match fields.uscc.as_deref().map(uscc) {
+        Some(Ok(code)) => {
+            state
+                .providers
+                .wechat_esign
+                .opened_enterprise(&code)
+                .await?
+        }
+        _ => None,
+    };
+    let json = serde_json::to_string(&fields).ok();
+    state
+        .db
+        .insert_upload(
+            &NewUpload {
+                id: &id,
+                application_id: &a.app.id,
+                kind: "license",
+                file_name: &file_name,
+                bytes: bytes.len() as i64,
+                width: i64::from(width),
+                height: i64::from(height),
+                recognized_json: json.as_deref(),
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Json(LicensePhoto {
+        upload_id: id,
+        recognized: fields,
+        uscc_repaired,
+        recognition_failed,
+        wechat_opened,
+    }))
+}
+
+fn field(
+    name: &'static str,
+    f: &LicenseField,
+    check: impl Fn(&str) -> Result<String, String>,
+) -> Result<LicenseField, Error> {
+    let value = check(&f.value).map_err(|m| Error::bad_field(name, m))?;
+    Ok(LicenseField {
+        value,
+        source: f.source,
+    })
+}
+
+fn free_text(label: &'static str, max: usize) -> impl Fn(&str) -> Result<String, String> {
+    move |v: &str| {
+        let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
+        match v.chars().count() {
+            0 => Err(format!("请输入{label}")),
+            n if n > max => Err(format!("{label}不能超过{max}个字")),
+            _ => Ok(v),
+        }
+    }
+}
+
+/// `2019-03-12`, `2019年3月12日`, `2019.03.12`, `2019/3/12` → `2019-03-12`; not in the future.
+fn set_date(today: (i32, u32, u32)) -> impl Fn(&str) -> Result<String, String> {
+    move |v: &str| {
+        let parts: Vec<u32> = v
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|p| !p.is_empty())
+            .filter_map(|p| p.parse().ok())
+            .collect();
+        let [y, m, d] = parts[..] else {
+            return Err("请按“2019-03-12”的格式填写成立日期".to_owned());
+        };
+        let date =
+            chrono::NaiveDate::from_ymd_opt(y as i32, m, d).ok_or("成立日期不是有效的日期")?;
+        let today = chrono::NaiveDate::from_ymd_opt(today.0, today.1, today.2).unwrap_or(date);
+        if date > today || y < 1949 {
+            return Err("成立日期不正确，请核对".to_owned());
+        }
+        Ok(date.format("%Y-%m-%d").to_string())
+    }
+}
+
+/// 下一步: saves the fields the user confirmed (recognized or edited) and moves on.
+#[utoipa::path(put, path = "/api/application/license", tag = "apply",
+    request_body = LicenseForm,
+    responses(
+        (status = 200, description = "Saved; the application moves to 联系方式", body = ApplicationView),
+        (status = 400, description = "A field is invalid; `field` says which", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "Earlier steps not done, or the enterprise is already open on the WeChat side (use 关联微信账户)", body = ErrorBody),
+    ))]
+pub async fn confirm(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    ApiJson(form): ApiJson<LicenseForm>,
+) -> Result<Json<ApplicationView>, Error> {
+    let mut a = applicant(&state, member).await?;
+    if !flow::reachable(a.app.step, ApplyStep::License) {
+        return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
+    }
+    let upload = state.db.upload(&form.upload_id).await?;
+    if upload.is_none_or(|u| u.application_id != a.app.id) {
+        return Err(photo_error("请先拍摄或上传证照照片"));
+    }
+    let enterprise = form.subject_type == SubjectType::Enterprise;
+    let name_label = if enterprise {
+        "企业名称"
+    } else {
+        "机构名称"
+    };
+    let clean = LicenseForm {
+        subject_type: form.subject_type,
+        upload_id: form.upload_id.clone(),
+        name: field("name", &form.name, |v| {
+            enterprise_name(v).map_err(|e| e.message().replace("企业名称", name_label))
+        })?,
+        uscc: field("uscc", &form.uscc, |v| {
+            uscc(v).map_err(|e| e.message().to_owned())
+        })?,
+        legal_rep: field("legal_rep", &form.legal_rep, |v| {
+            person_name(v).map_err(|e| e.message().to_owned())
+        })?,
+        kind: None,
+        address: None,
+        set_date: None,
+    };
+    let required = |name: &'static str, f: &Option<LicenseField>, label: &'static str| {
+        f.as_ref()
+            .ok_or_else(|| Error::bad_field(name, format!("请输入{label}")))
+            .cloned()
+    };
+    let clean = if enterprise {
+        let today = china_today(state.clock.now());
+        LicenseForm {
+            kind: Some(field(
+                "kind",
+                &required("kind", &form.kind, "类型")?,
+                free_text("类型", 50),
+            )?),
+            address: Some(field(
+                "address",
+                &required("address", &form.address, "住所")?,
+                free_text("住所", 200),
+            )?),
+            set_date: Some(field(
+                "set_date",
+                &required("set_date", &form.set_date, "成立日期")?,
+                set_date(today),
+            )?),
+            ..clean
+        }
+    } else {
+        clean
+    };
+    if let Some(opened) = state
+        .providers
+        .wechat_esign
+        .opened_enterprise(&clean.uscc.value)
+        .await?
+    {
+        return Err(Error::ConflictField {
+            field: "uscc".to_owned(),
+            message: format!(
+                "{}已开通腾讯电子签微信端服务，请点击“关联微信账户”完成认证",
+                opened.name
+            ),
+        });
+    }
+    let json = serde_json::to_string(&clean).map_err(|e| Error::Io(e.to_string()))?;
+    let now = state.clock.now();
+    state.db.save_license(&a.app.id, &json, now).await?;
+    a.app.license_json = Some(json);
+    let detail = format!("{} {}", clean.name.value, clean.uscc.value);
+    advance(
+        &state,
+        &mut a,
+        ApplyStep::License,
+        "license_confirmed",
+        Some(&detail),
+    )
+    .await?;
+    Ok(Json(view(&state, &a).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct UsccQuery {
+    /// 统一社会信用代码 (recognized or typed).
+    uscc: String,
+}
+
+/// 电子签服务已开通? Whether the enterprise with this code is already open on the WeChat side.
+#[utoipa::path(get, path = "/api/wechat-enterprise", tag = "apply", params(UsccQuery),
+    responses(
+        (status = 200, description = "The WeChat-side enterprise, if opened", body = WechatLookup),
+        (status = 400, description = "Not a valid 统一社会信用代码 (`field` = uscc)", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+    ))]
+pub async fn wechat_enterprise(
+    State(state): State<AppState>,
+    CurrentMember(_member): CurrentMember,
+    Query(q): Query<UsccQuery>,
+) -> Result<Json<WechatLookup>, Error> {
+    let code = uscc(&q.uscc).map_err(|e| Error::bad_field("uscc", e.message()))?;
+    Ok(Json(WechatLookup {
+        opened: state
+            .providers
+            .wechat_esign
+            .opened_enterprise(&code)
+            .await?,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffs_by_magic_bytes() {
+        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(PhotoFormat::Jpeg));
+        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(PhotoFormat::Png));
+        assert_eq!(sniff(b"%PDF-1.7"), None);
+        assert_eq!(sniff(b""), None);
+    }
+
+    #[test]
+    fn recognition_repairs_the_code_and_trims() {
+        let biz = BizLicense {
+            reg_num: Some("91330106MA2KX7Q89O".to_owned()),
+            name: Some(" 星河云图科技有限公司 ".to_owned()),
+            person: Some(String::new()),
+            ..Default::default()
+        };
+        let (f, repaired) = recognized(biz);
+        assert_eq!(f.uscc.as_deref(), Some("91330106MA2KX7Q890"));
+        assert!(repaired);
+        assert_eq!(f.name.as_deref(), Some("星河云图科技有限公司"));
+        assert_eq!(f.legal_rep, None);
+    }
+
+    #[test]
+    fn dates_are_read_leniently_and_never_in_the_future() {
+        let check = set_date((2026, 11, 28));
+        assert_eq!(check("2019年3月12日").unwrap(), "2019-03-12");
+        assert_eq!(check("2019.03.12").unwrap(), "2019-03-12");
+        assert!(check("2019-02-30").is_err());
+        assert!(check("2027-01-01").is_err());
+        assert!(check("三月").is_err());
+    }
+}

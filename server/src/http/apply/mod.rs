@@ -1,0 +1,256 @@
+//! The application's steps (scenario 1, steps 1–3): start, resume, and one module per step.
+//! Every handler goes through [`applicant`], so only the admin who started may act.
+
+mod contact;
+mod license;
+mod real_name;
+
+use api::validate::mask_name;
+use api::wire::{
+    ApplicationView, ContactInfo, EntryRole, ErrorBody, LicenseForm, PersonSummary,
+    PersonVerification,
+};
+use axum::extract::DefaultBodyLimit;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use super::entry::{member_corp, role};
+use super::error::Error;
+use super::extract::CurrentMember;
+use super::AppState;
+use crate::flow::{self, FlowError};
+use crate::storage::{ApplicationRow, CorpRow, MemberRow, Outcome};
+
+/// Phone photos arrive compressed (< 1 MB); the server still takes up to this much.
+pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    let photo = OpenApiRouter::new()
+        .routes(routes!(license::license_photo))
+        // One byte over the limit, so that the handler (not axum) answers 413 in our shape.
+        .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 1));
+    OpenApiRouter::new()
+        .routes(routes!(current_application, start_application))
+        .routes(routes!(real_name::submit))
+        .routes(routes!(license::confirm))
+        .routes(routes!(license::wechat_enterprise))
+        .routes(routes!(contact::send_code))
+        .routes(routes!(contact::verify))
+        .merge(photo)
+}
+
+impl From<FlowError> for Error {
+    fn from(e: FlowError) -> Self {
+        match e {
+            FlowError::NotReachable(_) => Error::Conflict("请先完成前面的认证步骤".to_owned()),
+            FlowError::NotSubmittable(_) => Error::Conflict("该步骤无需提交".to_owned()),
+        }
+    }
+}
+
+/// The signed-in admin, their corp, and the application they started.
+pub(super) struct Applicant {
+    pub member: MemberRow,
+    pub corp: CorpRow,
+    pub app: ApplicationRow,
+}
+
+async fn admin_corp(state: &AppState, member: &MemberRow) -> Result<CorpRow, Error> {
+    let corp = member_corp(state, member).await?;
+    match (role(member, corp.as_ref()), corp) {
+        (EntryRole::Admin, Some(corp)) => Ok(corp),
+        (EntryRole::AdminMemberMode, _) => Err(Error::Forbidden(
+            "应用当前为成员授权，请先在企业微信管理后台将授权方式切换为“企业管理员授权使用”"
+                .to_owned(),
+        )),
+        (EntryRole::Staff, _) => Err(Error::Forbidden("工作人员账号不能发起企业认证".to_owned())),
+        _ => Err(Error::Forbidden(
+            "仅企业微信管理员可以发起企业认证，您可以通知企微管理员".to_owned(),
+        )),
+    }
+}
+
+async fn applicant_name(state: &AppState, app: &ApplicationRow) -> Result<String, Error> {
+    Ok(state
+        .db
+        .member(&app.applicant_id)
+        .await?
+        .map(|m| m.name)
+        .unwrap_or_default())
+}
+
+pub(super) async fn applicant(state: &AppState, member: MemberRow) -> Result<Applicant, Error> {
+    let corp = admin_corp(state, &member).await?;
+    let app = state
+        .db
+        .open_application(&corp.id)
+        .await?
+        .ok_or_else(|| Error::NotFound("尚未发起企业认证，请从首页点击“去认证”".to_owned()))?;
+    if app.applicant_id != member.id {
+        let who = mask_name(&applicant_name(state, &app).await?);
+        return Err(Error::Forbidden(format!(
+            "{who}正在进行企业认证，仅发起人可以继续"
+        )));
+    }
+    Ok(Applicant { member, corp, app })
+}
+
+pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationView, Error> {
+    let now = state.clock.now();
+    let person = state.db.verified_person(&a.member.id).await?;
+    let license = a
+        .app
+        .license_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok());
+    let contact = a
+        .app
+        .contact_masked
+        .clone()
+        .map(|phone_masked| ContactInfo {
+            phone_masked,
+            verified: a.app.contact_verified_at.is_some(),
+        });
+    let sms_resend_in_secs = state
+        .db
+        .latest_sms_code(&a.member.id)
+        .await?
+        .map(|c| c.sent_at + contact::RESEND_SECS - now)
+        .filter(|left| *left > 0)
+        .map(|left| left as u64);
+    Ok(ApplicationView {
+        id: a.app.id.clone(),
+        corp_name: a.corp.name.clone(),
+        step: a.app.step,
+        applicant: PersonSummary {
+            id: a.member.id.clone(),
+            name: a.member.name.clone(),
+        },
+        real_name: person.map(|p| PersonVerification {
+            name: p.name,
+            id_masked: p.id_masked,
+            verified_at: p.verified_at,
+        }),
+        license,
+        contact,
+        sms_resend_in_secs,
+    })
+}
+
+/// Moves the application past `done` and records it on the timeline.
+pub(super) async fn advance(
+    state: &AppState,
+    a: &mut Applicant,
+    done: api::wire::ApplyStep,
+    event: &str,
+    detail: Option<&str>,
+) -> Result<(), Error> {
+    let now = state.clock.now();
+    let next = flow::complete(a.app.step, done)?;
+    if next != a.app.step {
+        state.db.set_step(&a.app.id, next, now).await?;
+        a.app.step = next;
+    }
+    state
+        .db
+        .append_event(&a.app.id, Some(&a.member.id), event, detail, now)
+        .await?;
+    Ok(())
+}
+
+/// The corp's application, for the admin who started it: where to resume, and what each step
+/// already holds (masked).
+#[utoipa::path(get, path = "/api/application", tag = "apply",
+    responses(
+        (status = 200, description = "The application in progress", body = ApplicationView),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not an admin, or another admin's application", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+    ))]
+pub async fn current_application(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<Json<ApplicationView>, Error> {
+    let a = applicant(&state, member).await?;
+    Ok(Json(view(&state, &a).await?))
+}
+
+/// 去认证: starts the corp's application, or resumes the caller's own. Exactly one application
+/// is open per corp, even when two admins start at the same moment.
+#[utoipa::path(post, path = "/api/application", tag = "apply",
+    responses(
+        (status = 201, description = "Started", body = ApplicationView),
+        (status = 200, description = "Already started by the caller: resume", body = ApplicationView),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Only WeCom admins of an 企业管理员授权 install may start", body = ErrorBody),
+        (status = 409, description = "Another admin is verifying, or the enterprise is verified", body = ErrorBody),
+    ))]
+pub async fn start_application(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<(StatusCode, Json<ApplicationView>), Error> {
+    let corp = admin_corp(&state, &member).await?;
+    if let Some(current) = state.db.current_application(&corp.id).await? {
+        if current.outcome == Outcome::Verified {
+            return Err(Error::Conflict("企业已完成认证，无需再次认证".to_owned()));
+        }
+    }
+    let verified = state.db.verified_person(&member.id).await?.is_some();
+    let (app, created) = state
+        .db
+        .start_application(
+            &corp.id,
+            &member.id,
+            flow::start(verified),
+            state.clock.now(),
+        )
+        .await?;
+    if app.applicant_id != member.id {
+        let who = mask_name(&applicant_name(&state, &app).await?);
+        return Err(Error::Conflict(format!(
+            "{who}已在进行企业认证，请等待其完成"
+        )));
+    }
+    let a = Applicant { member, corp, app };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(view(&state, &a).await?)))
+}
+
+/// Start of the current day in China (UTC+8), for daily caps; and seconds until the next.
+pub(super) fn china_day(now: i64) -> (i64, u64) {
+    const OFFSET: i64 = 8 * 3600;
+    let start = (now + OFFSET).div_euclid(86_400) * 86_400 - OFFSET;
+    (start, (start + 86_400 - now) as u64)
+}
+
+/// Today's date in China, for "not in the future" checks.
+pub(super) fn china_today(now: i64) -> (i32, u32, u32) {
+    use chrono::Datelike;
+    let date = chrono::DateTime::from_timestamp(now + 8 * 3600, 0)
+        .unwrap_or_default()
+        .date_naive();
+    (date.year(), date.month(), date.day())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{china_day, china_today};
+
+    #[test]
+    fn the_day_turns_at_midnight_in_china() {
+        // 2026-11-28 15:59:59 UTC is 23:59:59 in China.
+        let t = 1_795_881_599;
+        let (start, left) = china_day(t);
+        assert_eq!(left, 1);
+        assert_eq!(china_day(t + 1).0, start + 86_400);
+        assert_eq!(china_today(t), (2026, 11, 28));
+        assert_eq!(china_today(t + 1), (2026, 11, 29));
+    }
+}

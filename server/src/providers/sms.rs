@@ -1,0 +1,67 @@
+//! SMS (Tencent Cloud SendSms). Templates are fixed texts with parameters, as on the real
+//! service; the local sender writes them to the outbox.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use super::ProviderError;
+use crate::clock::Clock;
+use crate::storage::{Channel, Db};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmsTemplate {
+    /// 6-digit code for the contact step.
+    VerificationCode { code: String, minutes: u32 },
+}
+
+impl SmsTemplate {
+    pub fn text(&self) -> String {
+        match self {
+            SmsTemplate::VerificationCode { code, minutes } => format!(
+                "【腾讯电子签】您的验证码为{code}，用于企业认证联系方式验证，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
+            ),
+        }
+    }
+
+    /// The app path the message carries, if any.
+    pub fn link(&self) -> Option<String> {
+        match self {
+            SmsTemplate::VerificationCode { .. } => None,
+        }
+    }
+}
+
+#[async_trait]
+pub trait SmsSender: Send + Sync {
+    /// Sends to one mainland number (11 digits, already validated).
+    async fn send(&self, phone: &str, template: &SmsTemplate) -> Result<(), ProviderError>;
+}
+
+/// Local mode: nothing leaves the machine; every SMS lands in the outbox (`/dev/outbox`).
+pub struct OutboxSms {
+    db: Db,
+    clock: Arc<dyn Clock>,
+}
+
+impl OutboxSms {
+    pub fn new(db: Db, clock: Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+}
+
+#[async_trait]
+impl SmsSender for OutboxSms {
+    async fn send(&self, phone: &str, template: &SmsTemplate) -> Result<(), ProviderError> {
+        self.db
+            .push_outbox(
+                Channel::Sms,
+                phone,
+                &template.text(),
+                template.link().as_deref(),
+                self.clock.now(),
+            )
+            .await?;
+        Ok(())
+    }
+}

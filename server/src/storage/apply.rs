@@ -1,0 +1,185 @@
+//! Applications: starting one (exactly one open per corp), their steps, and the timeline.
+
+use api::wire::ApplyStep;
+use rand::RngCore;
+
+use super::{Db, Result};
+use crate::flow::{parse_step, step_key};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApplicationRow {
+    pub id: String,
+    pub corp_id: String,
+    pub applicant_id: String,
+    pub step: ApplyStep,
+    pub license_json: Option<String>,
+    pub contact_masked: Option<String>,
+    pub contact_verified_at: Option<i64>,
+    pub created_at: i64,
+}
+
+type Raw = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+    i64,
+);
+
+fn from_raw(r: Raw) -> ApplicationRow {
+    ApplicationRow {
+        id: r.0,
+        corp_id: r.1,
+        applicant_id: r.2,
+        // An unknown stored step can only come from a newer server; resume at the start.
+        step: parse_step(&r.3).unwrap_or(ApplyStep::RealName),
+        license_json: r.4,
+        contact_masked: r.5,
+        contact_verified_at: r.6,
+        created_at: r.7,
+    }
+}
+
+const COLUMNS: &str =
+    "id, corp_id, applicant_id, state, license_json, contact_masked, contact_verified_at, created_at";
+
+pub fn new_id() -> String {
+    let mut b = [0u8; 12];
+    rand::rng().fill_bytes(&mut b);
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+impl Db {
+    /// Opens an application for the corp unless one is open already; either way returns the
+    /// open one and whether this call created it. Atomic: two admins at once get one.
+    pub async fn start_application(
+        &self,
+        corp_id: &str,
+        applicant_id: &str,
+        step: ApplyStep,
+        now: i64,
+    ) -> Result<(ApplicationRow, bool)> {
+        let id = new_id();
+        let inserted = sqlx::query(
+            "INSERT INTO applications (id, corp_id, applicant_id, state, created_at, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (corp_id) WHERE outcome = 'open' DO NOTHING",
+        )
+        .bind(&id)
+        .bind(corp_id)
+        .bind(applicant_id)
+        .bind(step_key(step))
+        .bind(now)
+        .bind(now)
+        .execute(self.pool())
+        .await?
+        .rows_affected()
+            == 1;
+        if inserted {
+            self.append_event(&id, Some(applicant_id), "started", None, now)
+                .await?;
+        }
+        let row = self
+            .open_application(corp_id)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound)?;
+        Ok((row, inserted))
+    }
+
+    pub async fn open_application(&self, corp_id: &str) -> Result<Option<ApplicationRow>> {
+        let row: Option<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM applications WHERE corp_id = ? AND outcome = 'open'"
+        ))
+        .bind(corp_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(from_raw))
+    }
+
+    pub async fn set_step(&self, app_id: &str, step: ApplyStep, now: i64) -> Result<()> {
+        sqlx::query("UPDATE applications SET state = ?, updated_at = ? WHERE id = ?")
+            .bind(step_key(step))
+            .bind(now)
+            .bind(app_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn save_license(&self, app_id: &str, json: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE applications SET license_json = ?, updated_at = ? WHERE id = ?")
+            .bind(json)
+            .bind(now)
+            .bind(app_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn save_contact(
+        &self,
+        app_id: &str,
+        sealed: &str,
+        masked: &str,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE applications SET contact_sealed = ?, contact_masked = ?, contact_verified_at = ?,
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(sealed)
+        .bind(masked)
+        .bind(now)
+        .bind(now)
+        .bind(app_id)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Appends to the timeline. `detail` must hold masked data only.
+    pub async fn append_event(
+        &self,
+        app_id: &str,
+        actor_id: Option<&str>,
+        kind: &str,
+        detail: Option<&str>,
+        now: i64,
+    ) -> Result<()> {
+        sqlx::query("INSERT INTO events (application_id, actor_id, kind, detail, at) VALUES (?, ?, ?, ?, ?)")
+            .bind(app_id)
+            .bind(actor_id)
+            .bind(kind)
+            .bind(detail)
+            .bind(now)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// How many events of `kind` this actor caused since `since` (daily caps).
+    pub async fn count_events(&self, actor_id: &str, kind: &str, since: i64) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM events WHERE actor_id = ? AND kind = ? AND at >= ?",
+        )
+        .bind(actor_id)
+        .bind(kind)
+        .bind(since)
+        .fetch_one(self.pool())
+        .await?;
+        Ok(n)
+    }
+
+    /// The timeline of an application, oldest first: (kind, detail, at).
+    pub async fn events(&self, app_id: &str) -> Result<Vec<(String, Option<String>, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT kind, detail, at FROM events WHERE application_id = ? ORDER BY id",
+        )
+        .bind(app_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}

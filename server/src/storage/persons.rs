@@ -1,0 +1,55 @@
+//! People who passed the real-name check, keyed by the identity that spans corps.
+
+use super::{Db, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedPerson {
+    pub identity: String,
+    pub name: String,
+    pub id_masked: String,
+    pub verified_at: i64,
+}
+
+/// What to store: the ID number only sealed and as a keyed hash.
+pub struct NewVerifiedPerson<'a> {
+    pub identity: &'a str,
+    pub name: &'a str,
+    pub id_index: &'a str,
+    pub id_sealed: &'a str,
+    pub id_masked: &'a str,
+}
+
+impl Db {
+    pub async fn verified_person(&self, identity: &str) -> Result<Option<VerifiedPerson>> {
+        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT identity, name, id_masked, verified_at FROM verified_persons WHERE identity = ?",
+        )
+        .bind(identity)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(
+            row.map(|(identity, name, id_masked, verified_at)| VerifiedPerson {
+                identity,
+                name,
+                id_masked,
+                verified_at,
+            }),
+        )
+    }
+
+    pub async fn save_verified_person(&self, p: &NewVerifiedPerson<'_>, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO verified_persons (identity, name, id_index, id_sealed, id_masked, verified_at)
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(identity) DO NOTHING",
+        )
+        .bind(p.identity)
+        .bind(p.name)
+        .bind(p.id_index)
+        .bind(p.id_sealed)
+        .bind(p.id_masked)
+        .bind(now)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+}

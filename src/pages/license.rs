@@ -1,0 +1,376 @@
+//! Step 2, 上传营业执照或相关证明文件: the subject type, the photo (recognized on the server),
+//! and the fields it filled in, each marked as recognized or edited, each editable. Whatever
+//! recognition misses, the user types; nothing blocks.
+
+use api::validate::{enterprise_name, person_name, uscc};
+use api::wire::{
+    ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto, SubjectType,
+    WechatEnterprise,
+};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::hooks::use_navigate;
+
+use crate::client::{self, ApiError};
+use crate::components::capture::PhotoCapture;
+use crate::components::dialog::{Dialog, DialogActions};
+use crate::components::form::{shown_error, SubmitButton, TextCell};
+use crate::components::step_frame::StepFrame;
+
+#[component]
+pub fn License() -> impl IntoView {
+    view! { <StepFrame step=ApplyStep::License render=|v: ApplicationView| view! { <LicenseStep v/> }/> }
+}
+
+/// One form field: what is typed, what recognition read (to tell recognized from edited), and
+/// the server's word on it.
+#[derive(Clone, Copy)]
+struct Field {
+    value: RwSignal<String>,
+    recognized: RwSignal<Option<String>>,
+    touched: RwSignal<bool>,
+    server: RwSignal<Option<String>>,
+}
+
+impl Field {
+    fn new(saved: Option<&LicenseField>) -> Self {
+        let value = saved.map(|f| f.value.clone()).unwrap_or_default();
+        let recognized = saved
+            .filter(|f| f.source == FieldSource::Recognized)
+            .map(|f| f.value.clone());
+        let field = Self {
+            value: RwSignal::new(value),
+            recognized: RwSignal::new(recognized),
+            touched: RwSignal::new(false),
+            server: RwSignal::new(None),
+        };
+        Effect::new(move |_| {
+            field.value.track();
+            field.server.set(None);
+        });
+        field
+    }
+
+    fn source(&self) -> Option<FieldSource> {
+        let v = self.value.get();
+        if v.trim().is_empty() {
+            None
+        } else if self.recognized.get().as_deref() == Some(v.as_str()) {
+            Some(FieldSource::Recognized)
+        } else {
+            Some(FieldSource::Edited)
+        }
+    }
+
+    /// A new photo was read: take what it says; keep what the user typed where it says nothing.
+    fn fill(&self, read: Option<String>) {
+        if let Some(r) = read {
+            self.value.set(r.clone());
+            self.recognized.set(Some(r));
+        } else {
+            self.recognized.set(None);
+        }
+    }
+
+    fn wire(&self) -> LicenseField {
+        LicenseField {
+            value: self.value.get_untracked(),
+            source: self.source_untracked(),
+        }
+    }
+
+    fn source_untracked(&self) -> FieldSource {
+        if self.recognized.get_untracked().as_deref() == Some(self.value.get_untracked().as_str()) {
+            FieldSource::Recognized
+        } else {
+            FieldSource::Edited
+        }
+    }
+}
+
+fn required(
+    label: &'static str,
+) -> impl Fn(&str) -> Result<String, String> + Send + Sync + 'static {
+    move |v: &str| {
+        if v.trim().is_empty() {
+            Err(format!("请输入{label}"))
+        } else {
+            Ok(v.trim().to_owned())
+        }
+    }
+}
+
+#[component]
+fn SourceBadge(field: Field) -> impl IntoView {
+    move || match field.source() {
+        Some(FieldSource::Recognized) => {
+            view! { <span class="tag tag--green">"已识别"</span> }.into_any()
+        }
+        Some(FieldSource::Edited) => {
+            view! { <span class="tag tag--blue">"已修改"</span> }.into_any()
+        }
+        None => view! { <span class="tag">"待填写"</span> }.into_any(),
+    }
+}
+
+#[component]
+fn FieldCell<C, E>(
+    id: &'static str,
+    #[prop(into)] label: Signal<&'static str>,
+    field: Field,
+    check: C,
+    placeholder: &'static str,
+    #[prop(optional)] inputmode: Option<&'static str>,
+    #[prop(optional)] maxlength: Option<u32>,
+) -> impl IntoView
+where
+    C: Fn(&str) -> Result<String, E> + Send + Sync + 'static,
+    E: ToString + 'static,
+{
+    let error = shown_error(field.touched, field.value, usize::MAX, check, field.server);
+    move || {
+        view! {
+            <TextCell id=id label=label.get() value=field.value error=error placeholder=placeholder
+                inputmode=inputmode.unwrap_or("text") maxlength=maxlength.unwrap_or(100)
+                on_blur=move || field.touched.set(true) stacked=true>
+                <SourceBadge field/>
+            </TextCell>
+        }
+    }
+}
+
+#[component]
+fn LicenseStep(v: ApplicationView) -> impl IntoView {
+    let navigate = use_navigate();
+    let saved = v.license.as_ref();
+    let had_photo = saved.is_some();
+    let subject = RwSignal::new(saved.map(|l| l.subject_type));
+    let upload_id = RwSignal::new(saved.map(|l| l.upload_id.clone()));
+    let name = Field::new(saved.map(|l| &l.name));
+    let code = Field::new(saved.map(|l| &l.uscc));
+    let legal_rep = Field::new(saved.map(|l| &l.legal_rep));
+    let kind = Field::new(saved.and_then(|l| l.kind.as_ref()));
+    let address = Field::new(saved.and_then(|l| l.address.as_ref()));
+    let set_date = Field::new(saved.and_then(|l| l.set_date.as_ref()));
+    let status = RwSignal::new(None::<(&'static str, &'static str)>);
+    let wechat = RwSignal::new(None::<WechatEnterprise>);
+    let link_dialog = RwSignal::new(false);
+    let form_error = RwSignal::new(None::<String>);
+    let enterprise = Signal::derive(move || subject.get() != Some(SubjectType::Institution));
+
+    // 电子签服务已开通: look the code up whenever it becomes a valid one.
+    Effect::new(move |_| {
+        let Ok(c) = uscc(&code.value.get()) else {
+            wechat.set(None);
+            return;
+        };
+        spawn_local(async move {
+            if let Ok(found) = client::wechat_enterprise(&c).await {
+                if uscc(&code.value.get_untracked()).as_deref() == Ok(c.as_str()) {
+                    wechat.set(found.opened);
+                }
+            }
+        });
+    });
+
+    let on_uploaded = Callback::new(move |photo: LicensePhoto| {
+        form_error.set(None);
+        let r = photo.recognized;
+        // An institution certificate has only the first three.
+        let expected = if enterprise.get_untracked() { 6 } else { 3 };
+        let read = [
+            &r.name,
+            &r.uscc,
+            &r.legal_rep,
+            &r.kind,
+            &r.address,
+            &r.set_date,
+        ]
+        .iter()
+        .take(expected)
+        .filter(|f| f.is_some())
+        .count();
+        name.fill(r.name);
+        code.fill(r.uscc);
+        legal_rep.fill(r.legal_rep);
+        kind.fill(r.kind);
+        address.fill(r.address);
+        set_date.fill(r.set_date);
+        upload_id.set(Some(photo.upload_id));
+        wechat.set(photo.wechat_opened);
+        status.set(Some(if photo.recognition_failed || read == 0 {
+            (
+                "notice notice--warn",
+                "未能识别证照信息，请核对照片后手动填写以下信息。",
+            )
+        } else if read < expected {
+            (
+                "notice notice--warn",
+                "部分信息未能识别，请补充标记为“待填写”的内容。",
+            )
+        } else {
+            (
+                "notice notice--info",
+                "已根据照片自动填写企业信息，请逐项核对。",
+            )
+        }));
+    });
+
+    let submit = Action::new_local(move |form: &LicenseForm| client::confirm_license(form.clone()));
+    Effect::new(move |_| match submit.value().get() {
+        Some(Ok(_)) => navigate(ApplyStep::Contact.path(), Default::default()),
+        Some(Err(ApiError::Refused { error, .. })) => {
+            let target = match error.field.as_deref() {
+                Some("name") => Some(name),
+                Some("uscc") => Some(code),
+                Some("legal_rep") => Some(legal_rep),
+                Some("kind") => Some(kind),
+                Some("address") => Some(address),
+                Some("set_date") => Some(set_date),
+                _ => None,
+            };
+            match target {
+                Some(f) => f.server.set(Some(error.message)),
+                None => form_error.set(Some(error.message)),
+            }
+        }
+        Some(Err(e)) => form_error.set(Some(e.to_string())),
+        None => {}
+    });
+    let pending = submit.pending();
+
+    let on_submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        form_error.set(None);
+        let (Some(subject_type), Some(upload)) =
+            (subject.get_untracked(), upload_id.get_untracked())
+        else {
+            form_error.set(Some("请先选择主体类型并拍摄证照".to_owned()));
+            return;
+        };
+        let ent = subject_type == SubjectType::Enterprise;
+        let fields = if ent {
+            vec![name, code, legal_rep, kind, address, set_date]
+        } else {
+            vec![name, code, legal_rep]
+        };
+        fields.iter().for_each(|f| f.touched.set(true));
+        let valid = enterprise_name(&name.value.get_untracked()).is_ok()
+            && uscc(&code.value.get_untracked()).is_ok()
+            && person_name(&legal_rep.value.get_untracked()).is_ok()
+            && (!ent
+                || [kind, address, set_date]
+                    .iter()
+                    .all(|f| !f.value.get_untracked().trim().is_empty()));
+        if !valid {
+            form_error.set(Some("请检查标红的信息".to_owned()));
+            return;
+        }
+        submit.dispatch(LicenseForm {
+            subject_type,
+            upload_id: upload,
+            name: name.wire(),
+            uscc: code.wire(),
+            legal_rep: legal_rep.wire(),
+            kind: ent.then(|| kind.wire()),
+            address: ent.then(|| address.wire()),
+            set_date: ent.then(|| set_date.wire()),
+        });
+    };
+
+    let name_label = Signal::derive(move || {
+        if enterprise.get() {
+            "企业名称"
+        } else {
+            "机构名称"
+        }
+    });
+    let rep_label = Signal::derive(move || {
+        if enterprise.get() {
+            "法定代表人"
+        } else {
+            "负责人"
+        }
+    });
+    view! {
+        <div class="page__hd">
+            <h2 class="page__title">"上传营业执照或相关证明文件"</h2>
+            <p class="page__desc">"请根据企业主体性质选择，拍摄证照后系统将自动填充企业信息，核对无误后点击“下一步”。"</p>
+        </div>
+        <h3 class="cells__title" id="subject-title">"主体类型"</h3>
+        <div class="cells" role="radiogroup" aria-labelledby="subject-title">
+            <SubjectOption value=SubjectType::Enterprise subject/>
+            <SubjectOption value=SubjectType::Institution subject/>
+        </div>
+        <Show when=move || subject.get().is_some()>
+            <h3 class="cells__title">{move || if enterprise.get() { "营业执照" } else { "相关证明文件" }}</h3>
+            <PhotoCapture
+                upload_path=api::wire::paths::LICENSE_PHOTO
+                on_uploaded
+                title=Signal::derive(move || if enterprise.get() { "拍摄营业执照" } else { "拍摄证明文件" }.to_owned())
+                hint="请拍摄证照原件，确保四角完整、文字清晰、无反光"
+                uploaded=had_photo
+            />
+        </Show>
+        {move || status.get().map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
+        {move || wechat.get().map(|w| view! {
+            <div class="notice notice--warn" role="alert">
+                <div class="notice__bd">
+                    <strong class="notice__title">"电子签服务已开通"</strong>
+                    <p>{format!("{}已开通腾讯电子签微信端服务，请通过“关联微信账户”完成认证。", w.name)}</p>
+                    <button type="button" class="btn btn--mini btn--primary notice__action" on:click=move |_| link_dialog.set(true)>
+                        "关联微信账户"
+                    </button>
+                </div>
+            </div>
+        })}
+        <Show when=move || upload_id.get().is_some()>
+            <form on:submit=on_submit novalidate>
+                <h3 class="cells__title">"企业信息"</h3>
+                <div class="cells">
+                    <FieldCell id="name" label=name_label field=name check=enterprise_name placeholder="与证照一致"/>
+                    <FieldCell id="uscc" label="统一社会信用代码" field=code check=uscc placeholder="18位代码" maxlength=18/>
+                    <FieldCell id="legal_rep" label=rep_label field=legal_rep check=person_name placeholder="与证照一致"/>
+                    <Show when=move || enterprise.get()>
+                        <FieldCell id="kind" label="类型" field=kind check=required("类型") placeholder="如 有限责任公司"/>
+                        <FieldCell id="address" label="住所" field=address check=required("住所") placeholder="与证照一致" maxlength=200/>
+                        <FieldCell id="set_date" label="成立日期" field=set_date check=required("成立日期") placeholder="如 2019-03-12"/>
+                    </Show>
+                </div>
+                {move || form_error.get().map(|e| view! { <p class="notice notice--warn" role="alert">{e}</p> })}
+                <SubmitButton label="下一步" pending blocked=Signal::derive(move || wechat.with(Option::is_some))/>
+            </form>
+        </Show>
+        <p class="page__ft">
+            "企业已在微信端开通腾讯电子签？"
+            <button type="button" class="link" on:click=move |_| link_dialog.set(true)>"关联微信账户"</button>
+        </p>
+        <Show when=move || link_dialog.get()>
+            <Dialog title="关联微信账户" on_dismiss=move || link_dialog.set(false)>
+                <p>"关联微信账户即将开放。开放后，您完成实名认证即可将微信端已开通的腾讯电子签企业账号关联至当前企业微信。"</p>
+                <DialogActions slot>
+                    <button type="button" class="dialog__btn dialog__btn--primary" on:click=move |_| link_dialog.set(false)>
+                        "我知道了"
+                    </button>
+                </DialogActions>
+            </Dialog>
+        </Show>
+    }
+}
+
+#[component]
+fn SubjectOption(value: SubjectType, subject: RwSignal<Option<SubjectType>>) -> impl IntoView {
+    let id = match value {
+        SubjectType::Enterprise => "subject-enterprise",
+        SubjectType::Institution => "subject-institution",
+    };
+    view! {
+        <label class="cell cell--check" for=id>
+            <span class="cell__bd">{value.label()}</span>
+            <input type="radio" class="check" id=id name="subject" value=id
+                prop:checked=move || subject.get() == Some(value)
+                on:change=move |_| subject.set(Some(value))/>
+            <span class="cell__ft check__icon" aria-hidden="true"></span>
+        </label>
+    }
+}
