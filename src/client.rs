@@ -5,7 +5,8 @@
 
 use api::wire::{
     self, paths, ApplicationView, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
-    ErrorBody, LicenseForm, NotifyAdminsResult, RealNameRequest, SessionInfo, WechatLookup,
+    ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LicenseForm, NotifyAdminsResult,
+    RealNameRequest, SessionInfo, WechatLookup,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -178,4 +179,14 @@ pub async fn send_contact_code(phone: String) -> Result<ContactCodeSent, ApiErro
 
 pub async fn verify_contact(phone: String, code: String) -> Result<ApplicationView, ApiError> {
     post(paths::CONTACT_VERIFY, &ContactVerifyRequest { phone, code }).await
+}
+
+/// Path 1 of 超管授权: where to verify the legal representative's face.
+pub async fn start_face() -> Result<FaceStart, ApiError> {
+    post(paths::FACE, &()).await
+}
+
+/// Back from face verification: the server asks the provider and decides.
+pub async fn face_result(biz_token: String) -> Result<FaceOutcome, ApiError> {
+    post(paths::FACE_RESULT, &FaceResultRequest { biz_token }).await
 }

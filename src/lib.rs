@@ -13,6 +13,8 @@ use components::toast::ToastProvider;
 use pages::apply_start::ApplyStart;
 use pages::authorize::Authorize;
 use pages::contact::Contact;
+use pages::done::Done;
+use pages::face_return::FaceReturn;
 use pages::license::License;
 use pages::real_name::RealName;
 use pages::{home::Home, materials::Materials, not_found::NotFound};
@@ -51,6 +53,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/apply/license") view=License/>
                             <Route path=path!("/apply/contact") view=Contact/>
                             <Route path=path!("/apply/authorize") view=Authorize/>
+                            <Route path=path!("/apply/face-return") view=FaceReturn/>
+                            <Route path=path!("/apply/done") view=Done/>
                         </Routes>
                     </main>
                 </Router>

@@ -3,6 +3,8 @@
 pub mod apply_start;
 pub mod authorize;
 pub mod contact;
+pub mod done;
+pub mod face_return;
 pub mod home;
 pub mod license;
 pub mod materials;

@@ -1,11 +1,8 @@
 import fs from 'node:fs';
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
-import { signIn, resetDemo, outbox, shot, fixture, restartServer } from './helpers';
+import { test, expect, Page } from '@playwright/test';
+import { signIn, resetDemo, outbox, shot, fixture, restartServer, WANG, XINGHE_USCC, lastCode, passRealName, uploadLicense } from './helpers';
 
 // Scenario 1, steps 1–3: 实名认证 → 上传证照 → 联系方式, for 王建国 of 星河云图.
-
-const WANG = { name: '王建国', id: '330106197503120410', mobile: '13900000001' };
-const XINGHE_USCC = '91330106MA2KX7Q890';
 
 test.beforeEach(async ({ request }) => {
   await resetDemo(request);
@@ -13,28 +10,6 @@ test.beforeEach(async ({ request }) => {
 
 async function currentStep(page: Page) {
   return page.locator('.steps__item[aria-current="step"]');
-}
-
-/** The SMS code last sent to `mobile`'s masked form, read from the local outbox. */
-async function lastCode(request: APIRequestContext): Promise<string> {
-  const sms = (await outbox(request)).filter((m) => m.channel === 'sms');
-  expect(sms.length).toBeGreaterThan(0);
-  const code = sms[0].text.match(/\d{6}/)?.[0];
-  expect(code, sms[0].text).toBeTruthy();
-  return code!;
-}
-
-async function passRealName(page: Page) {
-  await page.getByLabel('姓名').fill(WANG.name);
-  await page.getByLabel('身份证号').fill(WANG.id);
-  await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/apply\/license$/);
-}
-
-async function uploadLicense(page: Page, file: string) {
-  await page.getByRole('radio', { name: '企业或个体工商户' }).check();
-  await page.locator('#capture-album').setInputFiles(file);
-  await expect(page.locator('.capture')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
 }
 
 test('王建国 goes from 去认证 through 实名认证, 上传证照 and 联系方式, resuming after reloads and a server restart', async ({ browser, request }) => {

@@ -66,3 +66,41 @@ export async function restartServer(request: APIRequestContext) {
     )
     .toBe(true);
 }
+
+// Scenario 1 for 王建国 of 星河云图, step by step through the UI.
+
+export const WANG = { name: '王建国', id: '330106197503120410', mobile: '13900000001' };
+export const XINGHE_USCC = '91330106MA2KX7Q890';
+
+/** The SMS code last sent to `mobile`'s masked form, read from the local outbox. */
+export async function lastCode(request: APIRequestContext): Promise<string> {
+  const sms = (await outbox(request)).filter((m) => m.channel === 'sms');
+  expect(sms.length).toBeGreaterThan(0);
+  const code = sms[0].text.match(/\d{6}/)?.[0];
+  expect(code, sms[0].text).toBeTruthy();
+  return code!;
+}
+
+export async function passRealName(page: Page) {
+  await page.getByLabel('姓名').fill(WANG.name);
+  await page.getByLabel('身份证号').fill(WANG.id);
+  await page.getByRole('button', { name: '下一步' }).click();
+  await expect(page).toHaveURL(/\/apply\/license$/);
+}
+
+export async function uploadLicense(page: Page, file: string) {
+  await page.getByRole('radio', { name: '企业或个体工商户' }).check();
+  await page.locator('#capture-album').setInputFiles(file);
+  await expect(page.locator('.capture')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+}
+
+
+/** Step 3 with the code from the outbox; lands on 超管授权. */
+export async function passContact(page: Page, request: APIRequestContext, mobile: string) {
+  await page.getByLabel('手机号').fill(mobile);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByRole('button', { name: /\d+秒后重发/ })).toBeDisabled();
+  await page.getByLabel('验证码').fill(await lastCode(request));
+  await page.getByRole('button', { name: '下一步' }).click();
+  await expect(page).toHaveURL(/\/apply\/authorize$/);
+}

@@ -221,6 +221,49 @@ pub struct ApplicationView {
     pub contact: Option<ContactInfo>,
     /// While an SMS code cooldown runs: seconds left (survives reloads).
     pub sms_resend_in_secs: Option<u64>,
+    /// At 超管授权: the way the server offers (the app shows no other).
+    pub authorize_path: Option<AuthorizePath>,
+}
+
+/// How the super admin is authorized (step 4). The server decides from the subject type and
+/// whether the applicant is the license's 法定代表人/经营者.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AuthorizePath {
+    /// The applicant is the legal representative: their own face verification.
+    LegalRepFace,
+    /// An employee: 短信通知法人, who authorizes from an SMS link.
+    NotifyLegalRep,
+    /// An institution: 授权书, reviewed by staff.
+    Letter,
+}
+
+/// `POST /api/application/face`: where to go for face verification.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FaceStart {
+    /// FaceID's page (the local simulation page in local mode); it returns to
+    /// `/apply/face-return?BizToken=…`.
+    pub url: String,
+}
+
+/// `POST /api/application/face/result`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FaceResultRequest {
+    pub biz_token: String,
+}
+
+/// What the face check decided; on a pass the enterprise is verified.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct FaceOutcome {
+    pub passed: bool,
+    /// For the person: what happened and what to do.
+    pub message: String,
+    /// Face checks left today (the daily cap).
+    pub retries_left: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

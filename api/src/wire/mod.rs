@@ -28,6 +28,8 @@ pub mod paths {
     pub const WECHAT_ENTERPRISE: &str = "/api/wechat-enterprise";
     pub const CONTACT_CODE: &str = "/api/application/contact/code";
     pub const CONTACT_VERIFY: &str = "/api/application/contact/verify";
+    pub const FACE: &str = "/api/application/face";
+    pub const FACE_RESULT: &str = "/api/application/face/result";
 
     /// (method, path) of every JSON endpoint under `/api`.
     pub const ALL: &[(&str, &str)] = &[
@@ -43,6 +45,8 @@ pub mod paths {
         ("get", WECHAT_ENTERPRISE),
         ("post", CONTACT_CODE),
         ("post", CONTACT_VERIFY),
+        ("post", FACE),
+        ("post", FACE_RESULT),
     ];
 }
 

@@ -4,7 +4,7 @@
 //! The application stands at the furthest step reached. Every step up to it stays reachable,
 //! so the applicant can go back and correct something; nothing beyond it is.
 
-use api::wire::ApplyStep;
+use api::wire::{ApplyStep, AuthorizePath, SubjectType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FlowError {
@@ -39,6 +39,19 @@ pub fn complete(current: ApplyStep, done: ApplyStep) -> Result<ApplyStep, FlowEr
     Ok(current.max(next))
 }
 
+/// 超管授权: an institution sends a letter; an enterprise's legal representative verifies their
+/// own face; anyone else asks the legal representative by SMS. `applicant` is the name the
+/// real-name check confirmed, `legal_rep` the one confirmed on the license.
+pub fn authorize_path(subject: SubjectType, legal_rep: &str, applicant: &str) -> AuthorizePath {
+    match subject {
+        SubjectType::Institution => AuthorizePath::Letter,
+        SubjectType::Enterprise if legal_rep.trim() == applicant.trim() => {
+            AuthorizePath::LegalRepFace
+        }
+        SubjectType::Enterprise => AuthorizePath::NotifyLegalRep,
+    }
+}
+
 /// Stored form of a step (`applications.state`).
 pub fn step_key(step: ApplyStep) -> &'static str {
     match step {
@@ -57,6 +70,28 @@ pub fn parse_step(key: &str) -> Option<ApplyStep> {
 mod tests {
     use super::*;
     use ApplyStep::*;
+
+    #[test]
+    fn the_authorize_path_follows_subject_and_who_applies() {
+        use api::wire::{AuthorizePath as P, SubjectType as S};
+        assert_eq!(
+            authorize_path(S::Enterprise, "王建国", "王建国"),
+            P::LegalRepFace
+        );
+        assert_eq!(
+            authorize_path(S::Enterprise, "郑芳", "郑芳 "),
+            P::LegalRepFace
+        );
+        assert_eq!(
+            authorize_path(S::Enterprise, "王建国", "张伟"),
+            P::NotifyLegalRep
+        );
+        assert_eq!(
+            authorize_path(S::Institution, "周敏", "周敏"),
+            P::Letter,
+            "institutions always send a letter"
+        );
+    }
 
     #[test]
     fn a_verified_person_skips_real_name() {

@@ -148,7 +148,7 @@ pub async fn reset(State(state): State<AppState>) -> Result<StatusCode, Error> {
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn page(title: &str, body: &str) -> String {
+pub(super) fn page(title: &str, body: &str) -> String {
     format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

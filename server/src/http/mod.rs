@@ -8,6 +8,7 @@ pub mod dev;
 mod entry;
 pub mod error;
 pub mod extract;
+mod face_sim;
 mod meta;
 mod static_files;
 
@@ -73,7 +74,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(entry::notify_admins))
         .merge(apply::router());
     if state.settings.local_mode {
-        router = router.merge(dev::router());
+        router = router.merge(dev::router()).merge(face_sim::router());
     }
     router.split_for_parts()
 }

@@ -2,6 +2,7 @@
 //! and says plainly what it is; real clients for WeCom and Tencent Cloud come beside them.
 
 pub mod esign;
+pub mod face;
 pub mod ocr;
 pub mod realname;
 pub mod sms;
@@ -40,6 +41,7 @@ pub struct Providers {
     pub sms: Arc<dyn sms::SmsSender>,
     pub wechat_esign: Arc<dyn esign::WechatEsignDirectory>,
     pub ocr: Arc<dyn ocr::LicenseOcr>,
+    pub face: Arc<dyn face::FaceVerifier>,
 }
 
 impl Providers {
@@ -55,6 +57,7 @@ impl Providers {
             ProviderMode::Local => Ok(Self {
                 wecom: Arc::new(wecom::LocalWeCom::new(db.clone(), clock.clone())),
                 real_name: Arc::new(realname::LocalRealName),
+                face: Arc::new(face::LocalFace::new(db.clone(), clock.clone())),
                 sms: Arc::new(sms::OutboxSms::new(db, clock)),
                 wechat_esign: Arc::new(esign::LocalWechatDirectory),
                 ocr: load_ocr(ocr_dir),

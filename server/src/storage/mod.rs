@@ -5,6 +5,7 @@
 mod applications;
 mod apply;
 mod directory;
+mod face;
 mod notifications;
 mod outbox;
 mod persons;
@@ -22,6 +23,7 @@ use sqlx::SqlitePool;
 pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
 pub use directory::{CorpRow, MemberRow};
+pub use face::{FaceCheckRow, LocalFaceStatus};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sms::SmsCodeRow;
@@ -90,6 +92,8 @@ impl Db {
     pub async fn clear_activity(&self) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for table in [
+            "face_checks",
+            "local_face_sessions",
             "admin_notifications",
             "outbox",
             "events",

@@ -37,6 +37,17 @@ impl Db {
         )
     }
 
+    /// The sealed ID number, for a provider that needs it (face verification). Open it only
+    /// to pass it on; never log it.
+    pub async fn sealed_id_number(&self, identity: &str) -> Result<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT id_sealed FROM verified_persons WHERE identity = ?")
+                .bind(identity)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|r| r.0))
+    }
+
     pub async fn save_verified_person(&self, p: &NewVerifiedPerson<'_>, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO verified_persons (identity, name, id_index, id_sealed, id_masked, verified_at)

@@ -2,6 +2,8 @@
 //! that speak HTTP to the real router through `oneshot`.
 #![allow(dead_code)]
 
+pub mod apply;
+
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;

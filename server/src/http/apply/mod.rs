@@ -1,6 +1,7 @@
-//! The application's steps (scenario 1, steps 1–3): start, resume, and one module per step.
+//! The application's steps (scenario 1): start, resume, and one module per step.
 //! Every handler goes through [`applicant`], so only the admin who started may act.
 
+mod authorize;
 mod contact;
 mod license;
 mod real_name;
@@ -39,6 +40,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(license::wechat_enterprise))
         .routes(routes!(contact::send_code))
         .routes(routes!(contact::verify))
+        .routes(routes!(authorize::start_face))
+        .routes(routes!(authorize::face_result))
         .merge(photo)
 }
 
@@ -137,6 +140,7 @@ pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationV
         license,
         contact,
         sms_resend_in_secs,
+        authorize_path: authorize::offered_path(state, a).await?,
     })
 }
 

@@ -1,0 +1,210 @@
+//! Step 4, 超级管理员授权. The server decides the path ([`flow::authorize_path`]) and refuses
+//! any other. Path 1, the legal representative's own face verification, is here; 短信通知法人
+//! and 授权书 come with their own modules.
+
+use api::validate::mask_name;
+use api::wire::{
+    ApplyStep, AuthorizePath, ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LicenseForm,
+};
+use axum::extract::State;
+use axum::Json;
+
+use super::{applicant, china_day, Applicant};
+use crate::flow;
+use crate::http::error::{wait_text, Error};
+use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::AppState;
+
+/// Where FaceID sends the person back (an app route); it appends `BizToken=…`.
+pub const FACE_REDIRECT: &str = "/apply/face-return";
+/// Failed face checks a person may have in a day.
+pub const MAX_FACE_FAILURES_PER_DAY: i64 = 5;
+
+/// The path offered at 超管授权, once the steps before it are done.
+pub(super) async fn offered_path(
+    state: &AppState,
+    a: &Applicant,
+) -> Result<Option<AuthorizePath>, Error> {
+    if a.app.step != ApplyStep::Authorize {
+        return Ok(None);
+    }
+    let license = a
+        .app
+        .license_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok());
+    let person = state.db.verified_person(&a.member.id).await?;
+    Ok(match (license, person) {
+        (Some(l), Some(p)) => Some(flow::authorize_path(
+            l.subject_type,
+            &l.legal_rep.value,
+            &p.name,
+        )),
+        _ => None,
+    })
+}
+
+async fn face_failures_left(state: &AppState, member_id: &str) -> Result<(i64, u64), Error> {
+    let (today, until_tomorrow) = china_day(state.clock.now());
+    let failed = state.db.failed_face_checks(member_id, today).await?;
+    Ok(((MAX_FACE_FAILURES_PER_DAY - failed).max(0), until_tomorrow))
+}
+
+/// Starts the legal representative's face verification (path 1).
+#[utoipa::path(post, path = "/api/application/face", tag = "apply",
+    responses(
+        (status = 200, description = "Go to `url` to verify; it returns to /apply/face-return", body = FaceStart),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant, or not the legal representative (another path applies)", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The earlier steps are not done", body = ErrorBody),
+        (status = 429, description = "Too many failed face checks today", body = ErrorBody),
+        (status = 503, description = "The face service is unavailable", body = ErrorBody),
+    ))]
+pub async fn start_face(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<Json<FaceStart>, Error> {
+    let a = applicant(&state, member).await?;
+    match offered_path(&state, &a).await? {
+        None => return Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
+        Some(AuthorizePath::LegalRepFace) => {}
+        Some(_) => {
+            return Err(Error::Forbidden(
+                "人脸识别授权仅限法定代表人或经营者本人，请使用页面提供的授权方式".to_owned(),
+            ))
+        }
+    }
+    let (left, until_tomorrow) = face_failures_left(&state, &a.member.id).await?;
+    if left == 0 {
+        return Err(Error::RateLimited {
+            message: format!(
+                "今日人脸识别失败次数过多，请{}后再试",
+                wait_text(until_tomorrow)
+            ),
+            retry_after_secs: until_tomorrow,
+        });
+    }
+    let person = state
+        .db
+        .verified_person(&a.member.id)
+        .await?
+        .ok_or_else(|| Error::Conflict("请先完成个人实名认证".to_owned()))?;
+    let sealed = state
+        .db
+        .sealed_id_number(&a.member.id)
+        .await?
+        .unwrap_or_default();
+    let id_number = state
+        .vault
+        .open(&sealed)
+        .map_err(|e| Error::Io(format!("sealed ID number: {e}")))?;
+    let session = state
+        .providers
+        .face
+        .detect_auth(&person.name, &id_number, FACE_REDIRECT)
+        .await?;
+    let now = state.clock.now();
+    state
+        .db
+        .insert_face_check(&session.biz_token, &a.app.id, &a.member.id, now)
+        .await?;
+    state
+        .db
+        .append_event(
+            &a.app.id,
+            Some(&a.member.id),
+            "face_started",
+            Some(&mask_name(&person.name)),
+            now,
+        )
+        .await?;
+    Ok(Json(FaceStart { url: session.url }))
+}
+
+/// Back from face verification: asks the provider for the result (the redirect alone proves
+/// nothing) and, on a pass, ends the application verified with the applicant as super admin.
+#[utoipa::path(post, path = "/api/application/face/result", tag = "apply",
+    request_body = FaceResultRequest,
+    responses(
+        (status = 200, description = "Passed (the enterprise is verified) or failed (retry)", body = FaceOutcome),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No such face check for this application and person", body = ErrorBody),
+        (status = 409, description = "Not finished yet, or its result was already used", body = ErrorBody),
+        (status = 503, description = "The face service is unavailable", body = ErrorBody),
+    ))]
+pub async fn face_result(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    ApiJson(req): ApiJson<FaceResultRequest>,
+) -> Result<Json<FaceOutcome>, Error> {
+    let a = applicant(&state, member).await?;
+    let check = state
+        .db
+        .face_check(&req.biz_token)
+        .await?
+        .filter(|c| c.application_id == a.app.id && c.member_id == a.member.id)
+        .ok_or_else(|| Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()))?;
+    if check.result.is_some() {
+        return Err(Error::Conflict(
+            "这次人脸识别的结果已使用，请重新发起".to_owned(),
+        ));
+    }
+    let info = state
+        .providers
+        .face
+        .detect_info(&check.biz_token)
+        .await?
+        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
+    let person = state.db.verified_person(&a.member.id).await?;
+    let passed = info.err_code == 0 && person.as_ref().is_some_and(|p| p.name == info.name);
+    let now = state.clock.now();
+    if !state
+        .db
+        .finish_face_check(&check.biz_token, passed, now)
+        .await?
+    {
+        return Err(Error::Conflict(
+            "这次人脸识别的结果已使用，请重新发起".to_owned(),
+        ));
+    }
+    let (left, _) = face_failures_left(&state, &a.member.id).await?;
+    let retries_left = u32::try_from(left).unwrap_or(0);
+    if passed {
+        state
+            .db
+            .finish_verified(&a.app.id, &a.member.id, now)
+            .await?;
+        state
+            .db
+            .append_event(
+                &a.app.id,
+                Some(&a.member.id),
+                "verified",
+                Some("legal_rep_face"),
+                now,
+            )
+            .await?;
+        return Ok(Json(FaceOutcome {
+            passed,
+            message: "企业认证成功，您已成为该企业的超级管理员".to_owned(),
+            retries_left,
+        }));
+    }
+    state
+        .db
+        .append_event(&a.app.id, Some(&a.member.id), "face_failed", None, now)
+        .await?;
+    let message = if left > 0 {
+        format!("人脸识别未通过，请在光线充足处正对屏幕重试。今日还可重试{left}次")
+    } else {
+        "人脸识别未通过，今日重试次数已用完，请明天再试".to_owned()
+    };
+    Ok(Json(FaceOutcome {
+        passed,
+        message,
+        retries_left,
+    }))
+}

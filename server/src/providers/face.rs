@@ -1,0 +1,176 @@
+//! Face verification, shaped like Tencent Cloud FaceID (providers.md §4): `DetectAuth` starts
+//! a session for a name and ID number and answers a start URL and a `BizToken`; the person
+//! goes there and comes back to the redirect URL; `GetDetectInfoEnhanced` then tells the
+//! server what happened. The redirect alone proves nothing: the server always asks.
+
+use async_trait::async_trait;
+
+use super::ProviderError;
+use crate::clock::Clock;
+use crate::storage::{Db, LocalFaceStatus};
+
+/// `DetectAuth`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FaceSession {
+    /// Where the person verifies (FaceID's H5 page; the simulation page locally).
+    pub url: String,
+    pub biz_token: String,
+}
+
+/// The part of `GetDetectInfoEnhanced`'s `DetectInfoText` the flow reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DetectInfo {
+    /// 0 = passed (liveness and comparison); anything else failed.
+    pub err_code: i64,
+    pub err_msg: String,
+    /// The name the session was started for.
+    pub name: String,
+}
+
+#[async_trait]
+pub trait FaceVerifier: Send + Sync {
+    /// Starts a session for this person. `redirect_url` gets `BizToken=<token>` appended when
+    /// the person is done. Never log the ID number.
+    async fn detect_auth(
+        &self,
+        name: &str,
+        id_number: &str,
+        redirect_url: &str,
+    ) -> Result<FaceSession, ProviderError>;
+
+    /// The result, `None` while the person has not finished.
+    async fn detect_info(&self, biz_token: &str) -> Result<Option<DetectInfo>, ProviderError>;
+}
+
+/// Local mode: no face is compared. The start URL is a simulation page on this server
+/// (`/dev/face/<token>`), plainly labelled, where whoever holds the phone taps 通过 or 不通过.
+pub struct LocalFace {
+    db: Db,
+    clock: std::sync::Arc<dyn Clock>,
+}
+
+impl LocalFace {
+    pub fn new(db: Db, clock: std::sync::Arc<dyn Clock>) -> Self {
+        Self { db, clock }
+    }
+}
+
+/// FaceID's BizToken lives 7200 s.
+pub const BIZ_TOKEN_TTL_SECS: i64 = 7200;
+
+#[async_trait]
+impl FaceVerifier for LocalFace {
+    async fn detect_auth(
+        &self,
+        name: &str,
+        _id_number: &str,
+        redirect_url: &str,
+    ) -> Result<FaceSession, ProviderError> {
+        let biz_token = crate::storage::new_id();
+        self.db
+            .insert_local_face(&biz_token, name, redirect_url, self.clock.now())
+            .await?;
+        Ok(FaceSession {
+            url: format!("/dev/face/{biz_token}"),
+            biz_token,
+        })
+    }
+
+    async fn detect_info(&self, biz_token: &str) -> Result<Option<DetectInfo>, ProviderError> {
+        let Some((name, _, status, created_at)) = self.db.local_face(biz_token).await? else {
+            return Err(ProviderError::Refused {
+                provider: "face",
+                message: "unknown BizToken".to_owned(),
+            });
+        };
+        let expired = self.clock.now() - created_at > BIZ_TOKEN_TTL_SECS;
+        Ok(match status {
+            LocalFaceStatus::Pending if expired => Some(DetectInfo {
+                err_code: 2004,
+                err_msg: "BizToken expired".to_owned(),
+                name,
+            }),
+            LocalFaceStatus::Pending => None,
+            LocalFaceStatus::Passed => Some(DetectInfo {
+                err_code: 0,
+                err_msg: "成功".to_owned(),
+                name,
+            }),
+            LocalFaceStatus::Failed => Some(DetectInfo {
+                err_code: 1001,
+                err_msg: "比对不通过（本地模拟）".to_owned(),
+                name,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::clock::ManualClock;
+
+    async fn face() -> (LocalFace, Db, ManualClock) {
+        // One connection: every connection to :memory: is a database of its own.
+        let pool = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect("sqlite::memory:")
+            .await
+            .unwrap();
+        let db = Db::from_pool(pool).await.unwrap();
+        let clock = ManualClock::at(1_795_860_000);
+        (
+            LocalFace::new(db.clone(), Arc::new(clock.clone())),
+            db,
+            clock,
+        )
+    }
+
+    #[tokio::test]
+    async fn a_session_is_pending_until_answered_then_answers_that() {
+        let (f, db, _) = face().await;
+        let s = f
+            .detect_auth("王建国", "330106197503120410", "/apply/face-return")
+            .await
+            .unwrap();
+        assert_eq!(s.url, format!("/dev/face/{}", s.biz_token));
+        assert_eq!(f.detect_info(&s.biz_token).await.unwrap(), None);
+        assert!(db.answer_local_face(&s.biz_token, true).await.unwrap());
+        assert!(
+            !db.answer_local_face(&s.biz_token, false).await.unwrap(),
+            "answered once"
+        );
+        let info = f.detect_info(&s.biz_token).await.unwrap().unwrap();
+        assert_eq!((info.err_code, info.name.as_str()), (0, "王建国"));
+    }
+
+    #[tokio::test]
+    async fn a_failed_or_expired_session_is_not_zero_and_unknown_tokens_are_refused() {
+        let (f, db, clock) = face().await;
+        let s = f
+            .detect_auth("王建国", "330106197503120410", "/r")
+            .await
+            .unwrap();
+        db.answer_local_face(&s.biz_token, false).await.unwrap();
+        assert_ne!(
+            f.detect_info(&s.biz_token).await.unwrap().unwrap().err_code,
+            0
+        );
+        let late = f
+            .detect_auth("王建国", "330106197503120410", "/r")
+            .await
+            .unwrap();
+        clock.advance(BIZ_TOKEN_TTL_SECS + 1);
+        assert_ne!(
+            f.detect_info(&late.biz_token)
+                .await
+                .unwrap()
+                .unwrap()
+                .err_code,
+            0
+        );
+        assert!(f.detect_info("nope").await.is_err());
+    }
+}
