@@ -254,3 +254,32 @@ async fn a_form_row_labels_its_input_with_the_words_only_and_shows_its_error() {
     );
     assert!(one(&root, ".cell").class_list().contains("cell--error"));
 }
+
+#[wasm_bindgen_test]
+async fn the_submit_button_spins_and_refuses_taps_while_pending() {
+    use app::components::form::SubmitButton;
+    let root = container();
+    let pending = RwSignal::new(false);
+    let blocked = RwSignal::new(false);
+    let _h = mount_to(root.clone(), move || {
+        view! { <SubmitButton label="下一步" pending pending_label="正在认证…" blocked/> }
+    });
+    let button: web_sys::HtmlButtonElement = one(&root, "button").unchecked_into();
+    assert_eq!(button.type_(), "submit");
+    assert_eq!(button.text_content().unwrap(), "下一步");
+    assert!(!button.disabled());
+
+    pending.set(true);
+    leptos::task::tick().await;
+    assert!(button.disabled());
+    assert_eq!(button.get_attribute("aria-busy").as_deref(), Some("true"));
+    assert_eq!(button.text_content().unwrap(), "正在认证…");
+    assert_eq!(all(&root, ".spinner").len(), 1);
+
+    pending.set(false);
+    blocked.set(true);
+    leptos::task::tick().await;
+    assert!(button.disabled(), "blocked for another reason");
+    assert_eq!(all(&root, ".spinner").len(), 0);
+    assert_eq!(button.text_content().unwrap(), "下一步");
+}

@@ -54,7 +54,11 @@ fn ContactForm(v: ApplicationView) -> impl IntoView {
         phone_server.set(None);
     });
     Effect::new(move |_| {
-        code.track();
+        // A pasted SMS ("验证码：123456，5分钟内有效") keeps only its six digits.
+        let typed = code.get();
+        if typed.chars().any(|c| !c.is_ascii_digit()) || typed.len() > 6 {
+            code.set(typed.chars().filter(char::is_ascii_digit).take(6).collect());
+        }
         code_server.set(None);
     });
     let phone_error = shown_error(phone_touched, phone, 11, mobile, phone_server);
@@ -127,7 +131,7 @@ fn ContactForm(v: ApplicationView) -> impl IntoView {
                     </button>
                 </TextCell>
                 <TextCell id="code" label="验证码" value=code error=code_error placeholder="请输入6位验证码"
-                    inputmode="numeric" maxlength=6 autocomplete="one-time-code"
+                    inputmode="numeric" maxlength=40 autocomplete="one-time-code"
                     on_blur=move || code_touched.set(true)/>
             </div>
             <p class="cells__tips">"验证码5分钟内有效。手机号将加密保存，仅用于企业认证相关通知。"</p>

@@ -89,7 +89,9 @@ test('王建国 goes from 去认证 through 实名认证, 上传证照 and 联�
   await page.reload();
   await expect(page.getByRole('button', { name: /\d+秒后重发/ })).toBeDisabled();
   await expect(page.getByLabel('手机号')).toHaveValue(WANG.mobile);
-  await code.fill(sms);
+  // Pasting the whole SMS keeps only its six digits.
+  await code.fill(`【腾讯电子签】验证码：${sms}，5分钟内有效。`);
+  await expect(code).toHaveValue(sms);
   await shot(page, 'apply-contact');
   await page.getByRole('button', { name: '下一步' }).click();
 
