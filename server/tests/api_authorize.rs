@@ -198,3 +198,172 @@ async fn results_count_only_for_tokens_this_application_started() {
     let page = app.send(common::get("/dev/face/unknown", None)).await;
     assert_eq!(page.status(), StatusCode::NOT_FOUND);
 }
+
+/// 张伟 (not the legal representative) at 超管授权.
+async fn zhang_at_authorize() -> (TestApp, String) {
+    let app = TestApp::with_ocr(Arc::new(FixedOcr(xinghe_license()))).await;
+    let c = through_license_as(&app, "zhangwei", "张伟", "440305198806231534").await;
+    through_contact(&app, &c, "13900000002").await;
+    (app, c)
+}
+
+async fn notify(app: &TestApp, c: &str, phone: &str) -> (StatusCode, serde_json::Value) {
+    let body = json!({ "phone": phone }).to_string();
+    app.post_json("/api/application/legal-rep", Some(c), &body)
+        .await
+}
+
+/// The token of the newest legal-rep SMS in the outbox, from its link.
+async fn sms_token(app: &TestApp) -> String {
+    let outbox = app.outbox().await;
+    let sms = outbox
+        .iter()
+        .find(|m| m["channel"] == "sms" && m["link"].is_string())
+        .expect("a legal-rep SMS");
+    sms["link"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/legal-rep/")
+        .unwrap()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn sms_to_the_legal_rep_carries_a_link_that_shows_the_request() {
+    let (app, c) = zhang_at_authorize().await;
+    let (status, v) = notify(&app, &c, "139 0000 0001").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(
+        (v["phone_masked"].as_str(), v["status"].as_str()),
+        (Some("139****0001"), Some("pending"))
+    );
+    assert_eq!(v["resend_in_secs"], 60);
+    assert_eq!(
+        v["expires_at"].as_i64().unwrap() - v["sent_at"].as_i64().unwrap(),
+        24 * 3600
+    );
+
+    let outbox = app.outbox().await;
+    let sms = &outbox[0];
+    assert_eq!(sms["to"], "13900000001");
+    let text = sms["text"].as_str().unwrap();
+    assert!(
+        text.contains("星河云图科技有限公司")
+            && text.contains("*伟")
+            && text.contains("/legal-rep/"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("张伟"),
+        "the applicant's name goes out masked"
+    );
+
+    let token = sms_token(&app).await;
+    let (status, link) = app.get_json(&format!("/api/legal-rep/{token}"), None).await;
+    assert_eq!(status, StatusCode::OK, "{link}");
+    assert_eq!(link["enterprise"], "星河云图科技有限公司");
+    assert_eq!(link["applicant_name"], "*伟");
+    assert_eq!(link["applicant_phone"], "139****0002");
+    let (_, view) = app.get_json("/api/application", Some(&c)).await;
+    assert_eq!(view["legal_rep"]["status"], "pending");
+    // The database holds neither the token nor the number in the clear.
+    let dump: Vec<(String, String)> =
+        sqlx::query_as("SELECT token_hash, phone_sealed FROM legal_rep_requests")
+            .fetch_all(app.db.pool())
+            .await
+            .unwrap();
+    assert!(!dump[0].0.contains(&token) && !dump[0].1.contains("13900000001"));
+}
+
+#[tokio::test]
+async fn sending_is_refused_to_bad_numbers_too_soon_and_on_the_other_paths() {
+    let (app, c) = zhang_at_authorize().await;
+    let (status, v) = notify(&app, &c, "1390000").await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("phone"))
+    );
+    assert_eq!(notify(&app, &c, "13900000001").await.0, StatusCode::OK);
+    let (status, v) = notify(&app, &c, "13900000009").await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::TOO_MANY_REQUESTS, "rate_limited")
+    );
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("短信已发送，请"),
+        "{v}"
+    );
+    app.clock.advance(61);
+    assert_eq!(
+        notify(&app, &c, "13900000009").await.0,
+        StatusCode::OK,
+        "after a minute, to another number"
+    );
+
+    // The legal representative himself verifies his own face instead.
+    let (app, wang) = wang_at_authorize().await;
+    let (status, v) = notify(&app, &wang, "13900000001").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+}
+
+#[tokio::test]
+async fn only_the_newest_link_works_and_withdrawn_or_expired_links_say_why() {
+    let (app, c) = zhang_at_authorize().await;
+    notify(&app, &c, "13900000001").await;
+    let first = sms_token(&app).await;
+    app.clock.advance(61);
+    notify(&app, &c, "13900000001").await;
+    let second = sms_token(&app).await;
+    assert_ne!(first, second);
+
+    let (status, v) = app.get_json(&format!("/api/legal-rep/{first}"), None).await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_superseded"),
+        "{v}"
+    );
+    assert_eq!(
+        app.get_json(&format!("/api/legal-rep/{second}"), None)
+            .await
+            .0,
+        StatusCode::OK
+    );
+
+    // Withdrawn: the link says so; withdrawing twice is refused.
+    let res = app
+        .send(common::delete("/api/application/legal-rep", Some(&c)))
+        .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let (status, v) = app
+        .get_json(&format!("/api/legal-rep/{second}"), None)
+        .await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_cancelled"),
+        "{v}"
+    );
+    assert_eq!(
+        app.send(common::delete("/api/application/legal-rep", Some(&c)))
+            .await
+            .status(),
+        StatusCode::CONFLICT
+    );
+
+    // A fresh link expires after 24 hours.
+    notify(&app, &c, "13900000001").await;
+    let third = sms_token(&app).await;
+    app.clock.advance(24 * 3600 + 1);
+    let (status, v) = app.get_json(&format!("/api/legal-rep/{third}"), None).await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_expired"),
+        "{v}"
+    );
+    assert!(v["error"]["message"].as_str().unwrap().contains("24小时"));
+
+    let (status, v) = app.get_json("/api/legal-rep/not-a-token", None).await;
+    assert_eq!((status, code(&v)), (StatusCode::NOT_FOUND, "not_found"));
+}

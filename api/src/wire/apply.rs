@@ -223,6 +223,58 @@ pub struct ApplicationView {
     pub sms_resend_in_secs: Option<u64>,
     /// At 超管授权: the way the server offers (the app shows no other).
     pub authorize_path: Option<AuthorizePath>,
+    /// 短信通知法人: the newest SMS sent to the legal representative, if any.
+    pub legal_rep: Option<LegalRepRequestView>,
+}
+
+/// Where the newest 短信通知法人 link stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LegalRepStatus {
+    Pending,
+    Approved,
+    Declined,
+    Cancelled,
+    Superseded,
+}
+
+/// The applicant's view of the SMS sent to the legal representative.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LegalRepRequestView {
+    /// The number notified, masked (`139****0001`).
+    pub phone_masked: String,
+    /// Unix seconds.
+    pub sent_at: i64,
+    pub status: LegalRepStatus,
+    /// Unix seconds after which the link no longer works.
+    pub expires_at: i64,
+    /// While the resend cooldown runs: seconds left.
+    pub resend_in_secs: Option<u64>,
+}
+
+/// `POST /api/application/legal-rep`: 短信通知法人 (again, or to another number).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LegalRepNotifyRequest {
+    /// The legal representative's mainland mobile number.
+    pub phone: String,
+}
+
+/// `GET /api/legal-rep/{token}`: what the legal representative is asked to authorize.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LegalRepLinkView {
+    /// The enterprise, as on its license.
+    pub enterprise: String,
+    pub uscc: String,
+    /// Who asks to become super admin, masked (`*伟`).
+    pub applicant_name: String,
+    /// The mobile number the applicant verified, masked.
+    pub applicant_phone: Option<String>,
+    /// Unix seconds after which the link no longer works.
+    pub expires_at: i64,
 }
 
 /// How the super admin is authorized (step 4). The server decides from the subject type and

@@ -30,6 +30,9 @@ pub mod paths {
     pub const CONTACT_VERIFY: &str = "/api/application/contact/verify";
     pub const FACE: &str = "/api/application/face";
     pub const FACE_RESULT: &str = "/api/application/face/result";
+    pub const LEGAL_REP: &str = "/api/application/legal-rep";
+    /// `/api/legal-rep/{token}`: what a legal representative's SMS link opens.
+    pub const LEGAL_REP_LINK: &str = "/api/legal-rep/{token}";
 
     /// (method, path) of every JSON endpoint under `/api`.
     pub const ALL: &[(&str, &str)] = &[
@@ -47,6 +50,9 @@ pub mod paths {
         ("post", CONTACT_VERIFY),
         ("post", FACE),
         ("post", FACE_RESULT),
+        ("post", LEGAL_REP),
+        ("delete", LEGAL_REP),
+        ("get", LEGAL_REP_LINK),
     ];
 }
 
@@ -82,5 +88,13 @@ pub enum ErrorCode {
     Conflict,
     RateLimited,
     TooLarge,
+    /// A legal-rep link past its 24 hours.
+    LinkExpired,
+    /// A link whose request was already approved or declined.
+    LinkUsed,
+    /// A link the applicant withdrew.
+    LinkCancelled,
+    /// A link replaced by a newer SMS.
+    LinkSuperseded,
     Internal,
 }

@@ -4,6 +4,8 @@
 //! The application stands at the furthest step reached. Every step up to it stays reachable,
 //! so the applicant can go back and correct something; nothing beyond it is.
 
+pub mod legal_rep;
+
 use api::wire::{ApplyStep, AuthorizePath, SubjectType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -38,6 +38,9 @@ pub enum Error {
         message: String,
         retry_after_secs: u64,
     },
+    /// A legal-rep link that no longer works: 410, with its own reason.
+    #[error("link gone: {0}")]
+    LinkGone(#[from] crate::flow::legal_rep::LinkRefusal),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -133,6 +136,16 @@ impl IntoResponse for Error {
                 None,
                 Some(retry_after_secs),
             ),
+            Error::LinkGone(r) => {
+                use crate::flow::legal_rep::LinkRefusal as R;
+                let code = match r {
+                    R::Expired => ErrorCode::LinkExpired,
+                    R::Used => ErrorCode::LinkUsed,
+                    R::Cancelled => ErrorCode::LinkCancelled,
+                    R::Superseded => ErrorCode::LinkSuperseded,
+                };
+                (StatusCode::GONE, code, r.to_string(), None, None)
+            }
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");
                 (

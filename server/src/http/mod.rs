@@ -9,6 +9,7 @@ mod entry;
 pub mod error;
 pub mod extract;
 mod face_sim;
+mod legal_rep;
 mod meta;
 mod static_files;
 
@@ -72,7 +73,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::openapi_json))
         .routes(routes!(entry::session))
         .routes(routes!(entry::notify_admins))
-        .merge(apply::router());
+        .merge(apply::router())
+        .merge(legal_rep::router());
     if state.settings.local_mode {
         router = router.merge(dev::router()).merge(face_sim::router());
     }

@@ -13,6 +13,12 @@ use crate::storage::{Channel, Db};
 pub enum SmsTemplate {
     /// 6-digit code for the contact step.
     VerificationCode { code: String, minutes: u32 },
+    /// 短信通知法人: who asks, for which enterprise, and the one-time link.
+    LegalRepAuthorization {
+        enterprise: String,
+        applicant: String,
+        link: String,
+    },
 }
 
 impl SmsTemplate {
@@ -21,6 +27,9 @@ impl SmsTemplate {
             SmsTemplate::VerificationCode { code, minutes } => format!(
                 "【腾讯电子签】您的验证码为{code}，用于企业认证联系方式验证，{minutes}分钟内有效。如非本人操作，请忽略本短信。"
             ),
+            SmsTemplate::LegalRepAuthorization { enterprise, applicant, link } => format!(
+                "【腾讯电子签】{applicant}正在为{enterprise}进行企业认证，申请成为企业超级管理员，需要您作为法定代表人授权。请在24小时内打开链接完成人脸识别并授权：{link}"
+            ),
         }
     }
 
@@ -28,6 +37,7 @@ impl SmsTemplate {
     pub fn link(&self) -> Option<String> {
         match self {
             SmsTemplate::VerificationCode { .. } => None,
+            SmsTemplate::LegalRepAuthorization { link, .. } => Some(link.clone()),
         }
     }
 }

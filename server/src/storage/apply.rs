@@ -99,6 +99,17 @@ impl Db {
         Ok(row.map(from_raw))
     }
 
+    /// An application still open, by id (links carry the id, not the corp).
+    pub async fn open_application_by_id(&self, app_id: &str) -> Result<Option<ApplicationRow>> {
+        let row: Option<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM applications WHERE id = ? AND outcome = 'open'"
+        ))
+        .bind(app_id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(from_raw))
+    }
+
     pub async fn set_step(&self, app_id: &str, step: ApplyStep, now: i64) -> Result<()> {
         sqlx::query("UPDATE applications SET state = ?, updated_at = ? WHERE id = ?")
             .bind(step_key(step))

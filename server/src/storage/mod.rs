@@ -6,6 +6,7 @@ mod applications;
 mod apply;
 mod directory;
 mod face;
+mod legal_rep;
 mod notifications;
 mod outbox;
 mod persons;
@@ -24,6 +25,7 @@ pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
 pub use directory::{CorpRow, MemberRow};
 pub use face::{FaceCheckRow, LocalFaceStatus};
+pub use legal_rep::{token_hash, LegalRepRow};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sms::SmsCodeRow;
@@ -93,6 +95,7 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         for table in [
             "face_checks",
+            "legal_rep_requests",
             "local_face_sessions",
             "admin_notifications",
             "outbox",

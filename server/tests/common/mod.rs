@@ -148,6 +148,14 @@ pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
     b.body(Body::empty()).unwrap()
 }
 
+pub fn delete(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::delete(path);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
 pub fn post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
     let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
     if let Some(c) = cookie {

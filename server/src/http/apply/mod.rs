@@ -3,6 +3,7 @@
 
 mod authorize;
 mod contact;
+mod legal_rep;
 mod license;
 mod real_name;
 
@@ -42,6 +43,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(contact::verify))
         .routes(routes!(authorize::start_face))
         .routes(routes!(authorize::face_result))
+        .routes(routes!(legal_rep::notify, legal_rep::cancel))
         .merge(photo)
 }
 
@@ -141,6 +143,7 @@ pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationV
         contact,
         sms_resend_in_secs,
         authorize_path: authorize::offered_path(state, a).await?,
+        legal_rep: legal_rep::request_view(state, a).await?,
     })
 }
 

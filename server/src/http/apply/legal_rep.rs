@@ -1,0 +1,197 @@
+//! 短信通知法人 (step 4, path 2), the applicant's side: send the SMS with its one-time link,
+//! send it again (after a minute, to the same or another number), or withdraw it. The
+//! legal representative's side is `http::legal_rep`.
+
+use api::validate::{mask_mobile, mask_name, mobile};
+use api::wire::{
+    AuthorizePath, ErrorBody, LegalRepNotifyRequest, LegalRepRequestView, LegalRepStatus,
+    LicenseForm,
+};
+use axum::extract::State;
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+
+use super::authorize::offered_path;
+use super::{applicant, china_day, Applicant};
+use crate::flow::legal_rep::{LinkStatus, LINK_TTL_SECS};
+use crate::http::error::{wait_text, Error};
+use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::AppState;
+use crate::providers::sms::SmsTemplate;
+use crate::storage::LegalRepRow;
+
+/// SMS to legal representatives per application and day.
+pub const MAX_PER_DAY: i64 = 10;
+
+fn status(s: LinkStatus) -> LegalRepStatus {
+    match s {
+        LinkStatus::Pending => LegalRepStatus::Pending,
+        LinkStatus::Approved => LegalRepStatus::Approved,
+        LinkStatus::Declined => LegalRepStatus::Declined,
+        LinkStatus::Cancelled => LegalRepStatus::Cancelled,
+        LinkStatus::Superseded => LegalRepStatus::Superseded,
+    }
+}
+
+fn view_of(row: &LegalRepRow, now: i64) -> LegalRepRequestView {
+    LegalRepRequestView {
+        phone_masked: row.phone_masked.clone(),
+        sent_at: row.link.sent_at,
+        status: status(row.link.status),
+        expires_at: row.link.sent_at + LINK_TTL_SECS,
+        resend_in_secs: row.link.resend_wait(now),
+    }
+}
+
+/// The newest link, for `GET /api/application`.
+pub(super) async fn request_view(
+    state: &AppState,
+    a: &Applicant,
+) -> Result<Option<LegalRepRequestView>, Error> {
+    let now = state.clock.now();
+    Ok(state
+        .db
+        .latest_legal_rep_request(&a.app.id)
+        .await?
+        .map(|r| view_of(&r, now)))
+}
+
+/// A token nobody can guess: 32 random bytes, URL-safe.
+fn new_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
+async fn require_path(state: &AppState, a: &Applicant) -> Result<(), Error> {
+    match offered_path(state, a).await? {
+        Some(AuthorizePath::NotifyLegalRep) => Ok(()),
+        Some(AuthorizePath::LegalRepFace) => Err(Error::Forbidden(
+            "您是法定代表人本人，请直接进行人脸识别完成授权".to_owned(),
+        )),
+        Some(AuthorizePath::Letter) => Err(Error::Forbidden(
+            "党政机关及事业单位请通过上传授权书完成认证".to_owned(),
+        )),
+        None => Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
+    }
+}
+
+/// 短信通知法人 → 确认: sends the legal representative an SMS with a one-time link (24 h).
+/// A newer SMS makes every earlier link stop working.
+#[utoipa::path(post, path = "/api/application/legal-rep", tag = "apply",
+    request_body = LegalRepNotifyRequest,
+    responses(
+        (status = 200, description = "Sent; the applicant's page now waits", body = LegalRepRequestView),
+        (status = 400, description = "Not a mainland mobile number (`field` = phone)", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant, or another path applies", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The earlier steps are not done", body = ErrorBody),
+        (status = 429, description = "Within a minute of the last SMS, or the daily cap", body = ErrorBody),
+        (status = 503, description = "The SMS service is unavailable", body = ErrorBody),
+    ))]
+pub async fn notify(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    ApiJson(req): ApiJson<LegalRepNotifyRequest>,
+) -> Result<Json<LegalRepRequestView>, Error> {
+    let a = applicant(&state, member).await?;
+    require_path(&state, &a).await?;
+    let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
+    let now = state.clock.now();
+    if let Some(wait) = state
+        .db
+        .latest_legal_rep_request(&a.app.id)
+        .await?
+        .and_then(|r| r.link.resend_wait(now))
+    {
+        return Err(Error::RateLimited {
+            message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),
+            retry_after_secs: wait,
+        });
+    }
+    let (today, until_tomorrow) = china_day(now);
+    if state.db.legal_rep_requests_since(&a.app.id, today).await? >= MAX_PER_DAY {
+        return Err(Error::RateLimited {
+            message: format!(
+                "今日通知法人次数已达上限，请{}后再试",
+                wait_text(until_tomorrow)
+            ),
+            retry_after_secs: until_tomorrow,
+        });
+    }
+    let token = new_token();
+    let masked = mask_mobile(&phone);
+    let row = state
+        .db
+        .insert_legal_rep_request(&a.app.id, &token, &state.vault.seal(&phone), &masked, now)
+        .await?;
+    let enterprise = a
+        .app
+        .license_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok())
+        .map_or_else(|| a.corp.name.clone(), |l| l.name.value);
+    let template = SmsTemplate::LegalRepAuthorization {
+        enterprise,
+        applicant: mask_name(&a.member.name),
+        link: format!("/legal-rep/{token}"),
+    };
+    state.providers.sms.send(&phone, &template).await?;
+    state
+        .db
+        .append_event(
+            &a.app.id,
+            Some(&a.member.id),
+            "legal_rep_notified",
+            Some(&masked),
+            now,
+        )
+        .await?;
+    Ok(Json(view_of(&row, now)))
+}
+
+/// 取消: withdraws the live link; the legal representative's page then says so.
+#[utoipa::path(delete, path = "/api/application/legal-rep", tag = "apply",
+    responses(
+        (status = 200, description = "Withdrawn", body = LegalRepRequestView),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "No live link to withdraw (never sent, decided, expired or withdrawn)", body = ErrorBody),
+    ))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<Json<LegalRepRequestView>, Error> {
+    let a = applicant(&state, member).await?;
+    let now = state.clock.now();
+    let nothing = || Error::Conflict("没有可取消的授权请求".to_owned());
+    let mut row = state
+        .db
+        .latest_legal_rep_request(&a.app.id)
+        .await?
+        .ok_or_else(nothing)?;
+    let next = row.link.cancel(now).map_err(|_| nothing())?;
+    if !state
+        .db
+        .settle_legal_rep_request(&row.id, next, now)
+        .await?
+    {
+        return Err(nothing());
+    }
+    row.link.status = next;
+    state
+        .db
+        .append_event(
+            &a.app.id,
+            Some(&a.member.id),
+            "legal_rep_cancelled",
+            Some(&row.phone_masked),
+            now,
+        )
+        .await?;
+    Ok(Json(view_of(&row, now)))
+}
