@@ -367,3 +367,154 @@ async fn only_the_newest_link_works_and_withdrawn_or_expired_links_say_why() {
     let (status, v) = app.get_json("/api/legal-rep/not-a-token", None).await;
     assert_eq!((status, code(&v)), (StatusCode::NOT_FOUND, "not_found"));
 }
+
+/// The legal representative (or whoever holds the link) verifies on it; returns the outcome.
+async fn verify_on_link(
+    app: &TestApp,
+    token: &str,
+    name: &str,
+    id: &str,
+    decision: &str,
+) -> (StatusCode, serde_json::Value) {
+    let body = json!({ "name": name, "id_number": id }).to_string();
+    let (status, v) = app
+        .post_json(&format!("/api/legal-rep/{token}/face"), None, &body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let biz = v["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/dev/face/")
+        .unwrap()
+        .to_owned();
+    let (_, back) = answer(app, &biz, decision).await;
+    assert_eq!(
+        back,
+        format!("/legal-rep/{token}/face-return?BizToken={biz}")
+    );
+    let body = json!({ "biz_token": biz }).to_string();
+    app.post_json(&format!("/api/legal-rep/{token}/face/result"), None, &body)
+        .await
+}
+
+async fn decide(app: &TestApp, token: &str, approve: bool) -> (StatusCode, serde_json::Value) {
+    let body = json!({ "approve": approve }).to_string();
+    app.post_json(&format!("/api/legal-rep/{token}/decision"), None, &body)
+        .await
+}
+
+#[tokio::test]
+async fn the_legal_rep_verifies_on_the_link_and_authorizes_once() {
+    let (app, c) = zhang_at_authorize().await;
+    notify(&app, &c, "13900000001").await;
+    let token = sms_token(&app).await;
+    let (status, v) = decide(&app, &token, true).await;
+    assert_eq!(
+        (status, v["error"]["message"].as_str()),
+        (StatusCode::FORBIDDEN, Some("请先完成法定代表人人脸识别"))
+    );
+
+    let (status, v) = verify_on_link(&app, &token, "王建国", "330106197503120410", "pass").await;
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
+    assert_eq!(decide(&app, &token, true).await.0, StatusCode::NO_CONTENT);
+
+    let zhang = app.login("zhangwei").await;
+    let (_, s) = app.get_json("/api/session", Some(&zhang)).await;
+    assert_eq!(s["enterprise_state"], "verified");
+    let admin: (Option<String>,) = sqlx::query_as("SELECT super_admin_id FROM applications")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        admin.0.as_deref(),
+        Some("zhangwei"),
+        "the applicant becomes super admin"
+    );
+    let told = app.outbox().await;
+    let msg = told
+        .iter()
+        .find(|m| m["channel"] == "wecom")
+        .expect("a WeCom message to the applicant");
+    assert_eq!(
+        (msg["to"].as_str(), msg["link"].as_str()),
+        (Some("zhangwei"), Some("/apply/done"))
+    );
+    assert!(msg["text"].as_str().unwrap().contains("已授权"));
+
+    // Approving twice: the link is used.
+    let (status, v) = decide(&app, &token, true).await;
+    assert_eq!((status, code(&v)), (StatusCode::GONE, "link_used"), "{v}");
+}
+
+#[tokio::test]
+async fn a_declined_request_returns_the_applicant_to_choose_again() {
+    let (app, c) = zhang_at_authorize().await;
+    notify(&app, &c, "13900000001").await;
+    let token = sms_token(&app).await;
+    verify_on_link(&app, &token, "王建国", "330106197503120410", "pass").await;
+    assert_eq!(decide(&app, &token, false).await.0, StatusCode::NO_CONTENT);
+    let (_, v) = app.get_json("/api/application", Some(&c)).await;
+    assert_eq!(
+        (v["step"].as_str(), v["legal_rep"]["status"].as_str()),
+        (Some("authorize"), Some("declined"))
+    );
+    assert!(
+        v["legal_rep"]["resend_in_secs"].is_null(),
+        "a new SMS may go at once"
+    );
+    let told = app.outbox().await;
+    assert!(told
+        .iter()
+        .any(|m| m["channel"] == "wecom" && m["text"].as_str().unwrap().contains("拒绝")));
+    assert_eq!(notify(&app, &c, "13900000001").await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn someone_other_than_the_legal_rep_cannot_authorize_and_dead_links_refuse() {
+    let (app, c) = zhang_at_authorize().await;
+    notify(&app, &c, "13900000001").await;
+    let token = sms_token(&app).await;
+    // 李娜 opens the forwarded link and passes her own face check.
+    let (status, v) = verify_on_link(&app, &token, "李娜", "510107199209182628", "pass").await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert_eq!(
+        v["error"]["message"],
+        "您不是星河云图科技有限公司的法定代表人，无法授权。请将链接转交法定代表人本人操作"
+    );
+    assert_eq!(decide(&app, &token, true).await.0, StatusCode::FORBIDDEN);
+    // A name and number that contradict the registry stop before any face check.
+    let body = json!({ "name": "王建国", "id_number": "510107199209182628" }).to_string();
+    let (status, v) = app
+        .post_json(&format!("/api/legal-rep/{token}/face"), None, &body)
+        .await;
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("id_number"))
+    );
+    // A failed face check is not a verification.
+    let (status, v) = verify_on_link(&app, &token, "王建国", "330106197503120410", "fail").await;
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(false))
+    );
+    assert_eq!(decide(&app, &token, true).await.0, StatusCode::FORBIDDEN);
+
+    // Authorizing after the applicant withdrew: refused with its reason.
+    verify_on_link(&app, &token, "王建国", "330106197503120410", "pass").await;
+    assert_eq!(
+        app.send(common::delete("/api/application/legal-rep", Some(&c)))
+            .await
+            .status(),
+        StatusCode::OK
+    );
+    let (status, v) = decide(&app, &token, true).await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_cancelled"),
+        "{v}"
+    );
+}

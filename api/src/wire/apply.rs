@@ -324,3 +324,10 @@ pub struct PersonSummary {
     pub id: String,
     pub name: String,
 }
+
+/// `POST /api/legal-rep/{token}/decision`: 授权 (`approve: true`) or 拒绝.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LegalRepDecision {
+    pub approve: bool,
+}

@@ -33,6 +33,9 @@ pub mod paths {
     pub const LEGAL_REP: &str = "/api/application/legal-rep";
     /// `/api/legal-rep/{token}`: what a legal representative's SMS link opens.
     pub const LEGAL_REP_LINK: &str = "/api/legal-rep/{token}";
+    pub const LEGAL_REP_FACE: &str = "/api/legal-rep/{token}/face";
+    pub const LEGAL_REP_FACE_RESULT: &str = "/api/legal-rep/{token}/face/result";
+    pub const LEGAL_REP_DECISION: &str = "/api/legal-rep/{token}/decision";
 
     /// (method, path) of every JSON endpoint under `/api`.
     pub const ALL: &[(&str, &str)] = &[
@@ -53,6 +56,9 @@ pub mod paths {
         ("post", LEGAL_REP),
         ("delete", LEGAL_REP),
         ("get", LEGAL_REP_LINK),
+        ("post", LEGAL_REP_FACE),
+        ("post", LEGAL_REP_FACE_RESULT),
+        ("post", LEGAL_REP_DECISION),
     ];
 }
 

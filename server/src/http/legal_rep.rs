@@ -2,19 +2,32 @@
 //! is needed: the token is the key, and who acts is proven by face verification before any
 //! decision. Expired, used, withdrawn and replaced links each answer 410 with their reason.
 
-use api::validate::mask_name;
-use api::wire::{ErrorBody, LegalRepLinkView, LicenseForm};
+use api::validate::{id_number_on, mask_name, person_name};
+use api::wire::{
+    ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
+    LicenseForm, RealNameRequest,
+};
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::apply::china_today;
 use super::error::Error;
+use super::extract::ApiJson;
 use super::AppState;
 use crate::flow::legal_rep::{LinkRefusal, LINK_TTL_SECS};
+use crate::providers::realname::RealNameResult;
+use crate::providers::wecom::AppMessage;
+use crate::storage::{ApplicationRow, LegalRepRow};
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(link))
+    OpenApiRouter::new()
+        .routes(routes!(link))
+        .routes(routes!(start_face))
+        .routes(routes!(face_result))
+        .routes(routes!(decide))
 }
 
 /// Who asks to become super admin of which enterprise, for the legal representative to read.
@@ -64,4 +77,199 @@ pub async fn link(
         applicant_phone: app.contact_masked,
         expires_at: row.link.sent_at + LINK_TTL_SECS,
     }))
+}
+
+/// The link, while it still works, with its open application.
+async fn live(
+    state: &AppState,
+    token: &str,
+) -> Result<(LegalRepRow, ApplicationRow, LicenseForm), Error> {
+    let row = state
+        .db
+        .legal_rep_request_by_token(token)
+        .await?
+        .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
+    row.link.usable(state.clock.now())?;
+    let app = state
+        .db
+        .open_application_by_id(&row.application_id)
+        .await?
+        .ok_or(LinkRefusal::Used)?;
+    let license = app
+        .license_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok())
+        .ok_or(LinkRefusal::Used)?;
+    Ok((row, app, license))
+}
+
+/// The legal representative's real-name check and face verification, started from the link.
+#[utoipa::path(post, path = "/api/legal-rep/{token}/face", tag = "legal-rep",
+    params(("token" = String, Path, description = "The token from the SMS link")),
+    request_body = RealNameRequest,
+    responses(
+        (status = 200, description = "Go to `url`; it returns to /legal-rep/{token}/face-return", body = FaceStart),
+        (status = 400, description = "Invalid name or ID number, or they do not match (`field` says which)", body = ErrorBody),
+        (status = 404, description = "No such link", body = ErrorBody),
+        (status = 410, description = "The link no longer works (`code` says why)", body = ErrorBody),
+        (status = 503, description = "The real-name or face service is unavailable", body = ErrorBody),
+    ))]
+pub async fn start_face(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(req): ApiJson<RealNameRequest>,
+) -> Result<Json<FaceStart>, Error> {
+    let (row, _, _) = live(&state, &token).await?;
+    let now = state.clock.now();
+    let name = person_name(&req.name).map_err(|e| Error::bad_field("name", e.message()))?;
+    let id = id_number_on(&req.id_number, china_today(now))
+        .map_err(|e| Error::bad_field("id_number", e.message()))?;
+    match state.providers.real_name.check(&name, &id).await? {
+        RealNameResult::Match => {}
+        RealNameResult::Mismatch => {
+            return Err(Error::bad_field(
+                "id_number",
+                "姓名与身份证号不匹配，请核对后重试",
+            ))
+        }
+        RealNameResult::NoRecord => {
+            return Err(Error::bad_field(
+                "id_number",
+                "未查询到该身份证号的登记信息，请核对后重试",
+            ))
+        }
+    }
+    let session = state
+        .providers
+        .face
+        .detect_auth(&name, &id, &format!("/legal-rep/{token}/face-return"))
+        .await?;
+    state
+        .db
+        .set_legal_rep_face(&row.id, &session.biz_token)
+        .await?;
+    Ok(Json(FaceStart { url: session.url }))
+}
+
+/// Back from face verification: the person who verified must be the license's 法定代表人.
+#[utoipa::path(post, path = "/api/legal-rep/{token}/face/result", tag = "legal-rep",
+    params(("token" = String, Path, description = "The token from the SMS link")),
+    request_body = FaceResultRequest,
+    responses(
+        (status = 200, description = "Passed (授权 / 拒绝 may follow) or failed (retry)", body = FaceOutcome),
+        (status = 403, description = "The verified person is not the legal representative", body = ErrorBody),
+        (status = 404, description = "No such link, or not the face session started from it", body = ErrorBody),
+        (status = 409, description = "Face verification not finished yet", body = ErrorBody),
+        (status = 410, description = "The link no longer works (`code` says why)", body = ErrorBody),
+        (status = 503, description = "The face service is unavailable", body = ErrorBody),
+    ))]
+pub async fn face_result(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(req): ApiJson<FaceResultRequest>,
+) -> Result<Json<FaceOutcome>, Error> {
+    let (row, _, license) = live(&state, &token).await?;
+    let (started, _) = state.db.legal_rep_face(&row.id).await?;
+    if started.as_deref() != Some(req.biz_token.as_str()) {
+        return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
+    }
+    let info = state
+        .providers
+        .face
+        .detect_info(&req.biz_token)
+        .await?
+        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
+    if info.err_code != 0 {
+        return Ok(Json(FaceOutcome {
+            passed: false,
+            message: "人脸识别未通过，请在光线充足处正对屏幕重试".to_owned(),
+            retries_left: 1,
+        }));
+    }
+    if info.name.trim() != license.legal_rep.value.trim() {
+        return Err(Error::Forbidden(format!(
+            "您不是{}的法定代表人，无法授权。请将链接转交法定代表人本人操作",
+            license.name.value
+        )));
+    }
+    state.db.set_legal_rep_verified(&row.id, &info.name).await?;
+    Ok(Json(FaceOutcome {
+        passed: true,
+        message: "身份已确认，请选择是否授权".to_owned(),
+        retries_left: 1,
+    }))
+}
+
+/// 授权 or 拒绝, by the verified legal representative. 授权 verifies the enterprise with the
+/// applicant as super admin; 拒绝 returns the applicant to 超管授权 to choose again. Either way
+/// the applicant gets a WeCom message.
+#[utoipa::path(post, path = "/api/legal-rep/{token}/decision", tag = "legal-rep",
+    params(("token" = String, Path, description = "The token from the SMS link")),
+    request_body = LegalRepDecision,
+    responses(
+        (status = 204, description = "Decided"),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 403, description = "Face verification of the legal representative has not passed on this link", body = ErrorBody),
+        (status = 404, description = "No such link", body = ErrorBody),
+        (status = 410, description = "The link no longer works: decided, withdrawn, replaced or expired", body = ErrorBody),
+    ))]
+pub async fn decide(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(req): ApiJson<LegalRepDecision>,
+) -> Result<StatusCode, Error> {
+    let (row, app, license) = live(&state, &token).await?;
+    let (_, verified) = state.db.legal_rep_face(&row.id).await?;
+    if verified.is_none() {
+        return Err(Error::Forbidden("请先完成法定代表人人脸识别".to_owned()));
+    }
+    let now = state.clock.now();
+    let next = row.link.decide(now, req.approve)?;
+    if !state
+        .db
+        .settle_legal_rep_request(&row.id, next, now)
+        .await?
+    {
+        return Err(LinkRefusal::Used.into());
+    }
+    let who = mask_name(&license.legal_rep.value);
+    let text = if req.approve {
+        state
+            .db
+            .finish_verified(&app.id, &app.applicant_id, now)
+            .await?;
+        state
+            .db
+            .append_event(&app.id, None, "verified", Some("legal_rep_approved"), now)
+            .await?;
+        format!(
+            "法定代表人{who}已授权，{}企业认证成功，您已成为企业超级管理员。",
+            license.name.value
+        )
+    } else {
+        state
+            .db
+            .append_event(&app.id, None, "legal_rep_declined", Some(&who), now)
+            .await?;
+        format!("法定代表人{who}拒绝了本次授权请求，您可以返回企业认证选择其他方式。")
+    };
+    let link = Some(
+        if req.approve {
+            "/apply/done"
+        } else {
+            "/apply/authorize"
+        }
+        .to_owned(),
+    );
+    let corp_id = app.corp_id.clone();
+    if let Err(e) = state
+        .providers
+        .wecom
+        .send(&corp_id, &app.applicant_id, &AppMessage { text, link })
+        .await
+    {
+        // The decision stands; the applicant's page shows it even if the message is lost.
+        tracing::warn!(error = %e, "legal-rep decision: the WeCom message to the applicant failed");
+    }
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -115,6 +115,39 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
+    /// A face session was started from this link: only its result counts, and any earlier
+    /// verification is forgotten.
+    pub async fn set_legal_rep_face(&self, id: &str, biz_token: &str) -> Result<()> {
+        sqlx::query(
+            "UPDATE legal_rep_requests SET face_biz_token = ?, verified_name = NULL WHERE id = ?",
+        )
+        .bind(biz_token)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The face session started from this link, and the name it verified (once it passed).
+    pub async fn legal_rep_face(&self, id: &str) -> Result<(Option<String>, Option<String>)> {
+        let row: (Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT face_biz_token, verified_name FROM legal_rep_requests WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row)
+    }
+
+    pub async fn set_legal_rep_verified(&self, id: &str, name: &str) -> Result<()> {
+        sqlx::query("UPDATE legal_rep_requests SET verified_name = ? WHERE id = ?")
+            .bind(name)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// SMS sent to legal representatives for this application since `since` (a daily cap).
     pub async fn legal_rep_requests_since(&self, application_id: &str, since: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
