@@ -5,8 +5,9 @@
 
 use api::wire::{
     self, paths, ApplicationView, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
-    ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LicenseForm, NotifyAdminsResult,
-    RealNameRequest, SessionInfo, WechatLookup,
+    ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
+    LegalRepNotifyRequest, LegalRepRequestView, LicenseForm, NotifyAdminsResult, RealNameRequest,
+    SessionInfo, WechatLookup,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -70,6 +71,14 @@ pub async fn put<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Res
         .json(body)
         .map_err(|_| ApiError::Decode)?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
+    decode(response).await
+}
+
+pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let response = Request::delete(path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
     decode(response).await
 }
 
@@ -189,4 +198,52 @@ pub async fn start_face() -> Result<FaceStart, ApiError> {
 /// Back from face verification: the server asks the provider and decides.
 pub async fn face_result(biz_token: String) -> Result<FaceOutcome, ApiError> {
     post(paths::FACE_RESULT, &FaceResultRequest { biz_token }).await
+}
+
+/// 短信通知法人 → 确认.
+pub async fn notify_legal_rep(phone: String) -> Result<LegalRepRequestView, ApiError> {
+    post(paths::LEGAL_REP, &LegalRepNotifyRequest { phone }).await
+}
+
+/// Withdraws the live link.
+pub async fn cancel_legal_rep() -> Result<LegalRepRequestView, ApiError> {
+    delete(paths::LEGAL_REP).await
+}
+
+fn link_path(template: &str, token: &str) -> String {
+    template.replace("{token}", token)
+}
+
+/// What a legal representative's link asks (no session needed).
+pub async fn legal_rep_link(token: &str) -> Result<LegalRepLinkView, ApiError> {
+    get(&link_path(paths::LEGAL_REP_LINK, token)).await
+}
+
+pub async fn legal_rep_face(token: &str, req: RealNameRequest) -> Result<FaceStart, ApiError> {
+    post(&link_path(paths::LEGAL_REP_FACE, token), &req).await
+}
+
+pub async fn legal_rep_face_result(
+    token: &str,
+    biz_token: String,
+) -> Result<FaceOutcome, ApiError> {
+    post(
+        &link_path(paths::LEGAL_REP_FACE_RESULT, token),
+        &FaceResultRequest { biz_token },
+    )
+    .await
+}
+
+/// 授权 / 拒绝. The server answers 204 with no body.
+pub async fn legal_rep_decide(token: &str, approve: bool) -> Result<(), ApiError> {
+    let request = Request::post(&link_path(paths::LEGAL_REP_DECISION, token))
+        .json(&LegalRepDecision { approve })
+        .map_err(|_| ApiError::Decode)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    if response.status() == 204 {
+        return Ok(());
+    }
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    interpret::<()>(status, &text)
 }

@@ -15,6 +15,8 @@ use pages::authorize::Authorize;
 use pages::contact::Contact;
 use pages::done::Done;
 use pages::face_return::FaceReturn;
+use pages::legal_rep::LegalRep;
+use pages::legal_rep_return::LegalRepReturn;
 use pages::license::License;
 use pages::real_name::RealName;
 use pages::{home::Home, materials::Materials, not_found::NotFound};
@@ -55,6 +57,8 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/apply/authorize") view=Authorize/>
                             <Route path=path!("/apply/face-return") view=FaceReturn/>
                             <Route path=path!("/apply/done") view=Done/>
+                            <Route path=path!("/legal-rep/:token") view=LegalRep/>
+                            <Route path=path!("/legal-rep/:token/face-return") view=LegalRepReturn/>
                         </Routes>
                     </main>
                 </Router>

@@ -8,6 +8,7 @@ pub mod error_state;
 pub mod form;
 pub mod loading;
 pub mod navbar;
+pub mod notify_legal_rep;
 pub mod sms_countdown;
 pub mod step_frame;
 pub mod steps;

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::client;
+use crate::components::notify_legal_rep::NotifyLegalRep;
 use crate::components::step_frame::StepFrame;
 
 #[component]
@@ -35,6 +36,7 @@ fn AuthorizeStep(v: ApplicationView) -> impl IntoView {
         </div>
         {match path {
             Some(AuthorizePath::LegalRepFace) => view! { <LegalRepFace/> }.into_any(),
+            Some(AuthorizePath::NotifyLegalRep) => view! { <NotifyLegalRep initial=v.legal_rep.clone()/> }.into_any(),
             other => view! { <NotYet path=other/> }.into_any(),
         }}
     }
@@ -82,7 +84,7 @@ fn NotYet(path: Option<AuthorizePath>) -> impl IntoView {
         Some(AuthorizePath::Letter) => {
             "机构需上传加盖公章的超级管理员授权书，由腾讯电子签工作人员审核。"
         }
-        _ => "您需联系企业的法定代表人或经营者授权您作为该企业的超级管理员（短信通知法人）。",
+        _ => "请稍后再试。",
     };
     view! {
         <div class="msg">

@@ -6,6 +6,8 @@ pub mod contact;
 pub mod done;
 pub mod face_return;
 pub mod home;
+pub mod legal_rep;
+pub mod legal_rep_return;
 pub mod license;
 pub mod materials;
 pub mod not_found;

@@ -1,7 +1,8 @@
-import { test, expect } from '@playwright/test';
-import { signIn, resetDemo, shot, fixture, WANG, XINGHE_USCC, passRealName, uploadLicense, passContact } from './helpers';
+import { test, expect, Browser, Page, APIRequestContext } from '@playwright/test';
+import { signIn, resetDemo, shot, fixture, outbox, WANG, ZHANG, LINA, XINGHE_USCC, passRealName, uploadLicense, passContact } from './helpers';
 
-// Scenario 1, step 4, path 1: the legal representative verifies their own face; 企业认证成功.
+// Scenario 1, step 4: path 1 (the legal representative's own face) and path 2 (短信通知法人);
+// 企业认证成功.
 
 test.beforeEach(async ({ request }) => {
   await resetDemo(request);
@@ -59,4 +60,96 @@ test('face verification cannot start before the steps before it', async ({ brows
   expect(face.status()).toBe(409);
   expect((await face.json()).error.message).toBe('请先完成前面的认证步骤');
   await context.close();
+});
+
+/** 张伟 through steps 1–3, then 短信通知法人 to 王建国's number: his page waits. */
+async function zhangNotifies(browser: Browser, request: APIRequestContext) {
+  const zhang = await signIn(browser, 'zhangwei', '/apply');
+  await passRealName(zhang.page, ZHANG);
+  await uploadLicense(zhang.page, fixture(`${XINGHE_USCC}-perspective.jpg`));
+  await zhang.page.getByRole('button', { name: '下一步' }).click();
+  await passContact(zhang.page, request, ZHANG.mobile);
+  await expect(zhang.page.getByRole('heading', { name: '您是企业或个体工商户的员工' })).toBeVisible();
+  await zhang.page.getByLabel('法定代表人手机号').fill(WANG.mobile);
+  await shot(zhang.page, 'authorize-notify-form');
+  await zhang.page.getByRole('button', { name: '确认' }).click();
+  await expect(zhang.page.getByRole('heading', { name: '等待法定代表人授权' })).toBeVisible();
+  await expect(zhang.page.getByText('139****0001')).toBeVisible();
+  await shot(zhang.page, 'authorize-waiting');
+  const sms = (await outbox(request)).find((m) => m.channel === 'sms' && m.link?.startsWith('/legal-rep/'));
+  expect(sms, 'the SMS to the legal representative').toBeTruthy();
+  return { zhang, link: sms!.link! };
+}
+
+/** Whoever holds the link fills in their name and number and passes the face page. */
+async function verifyOnLink(page: Page, link: string, person: { name: string; id: string }) {
+  await page.goto(link);
+  await expect(page.getByRole('heading', { name: '法定代表人授权' })).toBeVisible();
+  await page.getByLabel('姓名').fill(person.name);
+  await page.getByLabel('身份证号').fill(person.id);
+  await page.getByRole('button', { name: '开始人脸识别' }).click();
+  await expect(page).toHaveURL(/\/dev\/face\//);
+  await page.getByRole('button', { name: '通过', exact: true }).click();
+  await expect(page).toHaveURL(/\/legal-rep\/.+\/face-return/);
+}
+
+test('短信通知法人: 王建国 authorizes from the SMS link and 张伟\'s page flips to success by itself', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const { zhang, link } = await zhangNotifies(browser, request);
+
+  const wang = await signIn(browser, 'wangjianguo');
+  await wang.page.goto(link);
+  await expect(wang.page.locator('.cell', { hasText: '申请人' }).first()).toContainText('*伟');
+  await expect(wang.page.getByText('星河云图科技有限公司').first()).toBeVisible();
+  await shot(wang.page, 'legal-rep-request');
+  await verifyOnLink(wang.page, link, WANG);
+  await expect(wang.page.getByRole('heading', { name: '身份已确认' })).toBeVisible();
+  await wang.page.getByRole('button', { name: '授权', exact: true }).click();
+  await expect(wang.page.getByRole('heading', { name: '授权成功' })).toBeVisible();
+  await shot(wang.page, 'legal-rep-approved');
+
+  // No reload on 张伟's side: the waiting page notices.
+  await expect(zhang.page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(zhang.page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
+  // The used link says so.
+  await wang.page.goto(link);
+  await expect(wang.page.getByRole('heading', { name: '该授权请求已处理' })).toBeVisible();
+  await wang.context.close();
+  await zhang.context.close();
+});
+
+test('短信通知法人: 王建国 declines, and 张伟 is told and can send again', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const { zhang, link } = await zhangNotifies(browser, request);
+  const wang = await signIn(browser, 'wangjianguo');
+  await verifyOnLink(wang.page, link, WANG);
+  await wang.page.getByRole('button', { name: '拒绝' }).click();
+  await expect(wang.page.getByRole('heading', { name: '已拒绝授权' })).toBeVisible();
+
+  await expect(zhang.page.getByText('法定代表人拒绝了本次授权请求')).toBeVisible({ timeout: 15_000 });
+  await shot(zhang.page, 'authorize-declined');
+  await expect(zhang.page.getByRole('button', { name: '重新发送' })).toBeVisible();
+  const told = (await outbox(request)).find((m) => m.channel === 'wecom' && m.to === 'zhangwei');
+  expect(told?.text).toContain('拒绝');
+  await wang.context.close();
+  await zhang.context.close();
+});
+
+test('短信通知法人: a link opened by someone else, and a withdrawn link, each get their own page', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const { zhang, link } = await zhangNotifies(browser, request);
+  const lina = await signIn(browser, 'lina');
+  await verifyOnLink(lina.page, link, LINA);
+  await expect(lina.page.getByRole('heading', { name: '无法授权' })).toBeVisible();
+  await expect(lina.page.getByText('您不是星河云图科技有限公司的法定代表人')).toBeVisible();
+  await shot(lina.page, 'legal-rep-wrong-person');
+
+  await zhang.page.getByRole('button', { name: '取消' }).click();
+  await expect(zhang.page.getByRole('button', { name: '确认' })).toBeVisible();
+  await lina.page.goto(link);
+  await expect(lina.page.getByRole('heading', { name: '授权请求已取消' })).toBeVisible();
+  await lina.page.goto('/legal-rep/not-a-real-token');
+  await expect(lina.page.getByRole('heading', { name: '链接无效' })).toBeVisible();
+  await lina.context.close();
+  await zhang.context.close();
 });

@@ -81,9 +81,12 @@ export async function lastCode(request: APIRequestContext): Promise<string> {
   return code!;
 }
 
-export async function passRealName(page: Page) {
-  await page.getByLabel('姓名').fill(WANG.name);
-  await page.getByLabel('身份证号').fill(WANG.id);
+export const ZHANG = { name: '张伟', id: '440305198806231534', mobile: '13900000002' };
+export const LINA = { name: '李娜', id: '510107199209182628' };
+
+export async function passRealName(page: Page, person: { name: string; id: string } = WANG) {
+  await page.getByLabel('姓名').fill(person.name);
+  await page.getByLabel('身份证号').fill(person.id);
   await page.getByRole('button', { name: '下一步' }).click();
   await expect(page).toHaveURL(/\/apply\/license$/);
 }
