@@ -7,6 +7,7 @@ pub mod crypto;
 pub mod demo;
 pub mod flow;
 pub mod http;
+pub mod letter_pdf;
 pub mod providers;
 pub mod storage;
 

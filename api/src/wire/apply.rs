@@ -225,6 +225,8 @@ pub struct ApplicationView {
     pub authorize_path: Option<AuthorizePath>,
     /// 短信通知法人: the newest SMS sent to the legal representative, if any.
     pub legal_rep: Option<LegalRepRequestView>,
+    /// 授权书: the newest submission and how many there were.
+    pub letter: Option<LetterView>,
 }
 
 /// Where the newest 短信通知法人 link stands.
@@ -330,4 +332,91 @@ pub struct PersonSummary {
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct LegalRepDecision {
     pub approve: bool,
+}
+
+/// The seed's four notes on filling in the letter; also the reviewer's preset reasons.
+pub const LETTER_NOTES: [&str; 4] = [
+    "请将日期填写完整。",
+    "请上传官方模板文件，填写过程中请勿对模板进行改动。",
+    "授权书中的超管信息（电话等）请确认与电子签系统中保持一致。",
+    "请确保上传图片清晰可辨认。",
+];
+
+/// Preset reasons for 驳回, one per note.
+pub const LETTER_REJECT_REASONS: [&str; 4] = [
+    "授权书日期未填写完整",
+    "授权书模板内容被改动，请使用官方模板",
+    "授权书中的超管信息与电子签系统不一致",
+    "授权书图片不清晰，无法辨认",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum LetterStatus {
+    InReview,
+    Approved,
+    Rejected,
+}
+
+/// The applicant's view of the newest 授权书 submission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LetterView {
+    pub status: LetterStatus,
+    pub submitted_at: i64,
+    /// The last business day of the review, `YYYY-MM-DD`.
+    pub due_date: String,
+    /// Why it was rejected.
+    pub reason: Option<String>,
+    /// Submissions so far, this one included.
+    pub attempts: u32,
+}
+
+/// `POST /api/application/letter/template`: the template went out as a WeCom message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LetterTemplateSent {
+    /// Where the PDF downloads (the applicant's session is needed).
+    pub download_url: String,
+}
+
+/// `POST /api/application/letter/photo`: one stored photo of the letter.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LetterPhoto {
+    pub upload_id: String,
+}
+
+/// `POST /api/application/letter`: submit 1–3 photos for review (下一步).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LetterSubmitRequest {
+    pub upload_ids: Vec<String>,
+}
+
+/// One submission in the reviewer's queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReviewItem {
+    pub id: String,
+    pub enterprise: String,
+    pub uscc: String,
+    pub legal_rep: String,
+    pub applicant_name: String,
+    pub applicant_phone: Option<String>,
+    pub submitted_at: i64,
+    pub due_date: String,
+    /// Image URLs of the letter photos (staff session).
+    pub photos: Vec<String>,
+    /// Earlier rejections of this application, newest first.
+    pub earlier_reasons: Vec<String>,
+}
+
+/// `POST /api/ops/reviews/{id}`: 通过, or 驳回 with a reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ReviewDecision {
+    pub approve: bool,
+    pub reason: Option<String>,
 }

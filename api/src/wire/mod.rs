@@ -36,6 +36,13 @@ pub mod paths {
     pub const LEGAL_REP_FACE: &str = "/api/legal-rep/{token}/face";
     pub const LEGAL_REP_FACE_RESULT: &str = "/api/legal-rep/{token}/face/result";
     pub const LEGAL_REP_DECISION: &str = "/api/legal-rep/{token}/decision";
+    pub const LETTER_TEMPLATE: &str = "/api/application/letter/template";
+    pub const LETTER_TEMPLATE_PDF: &str = "/api/application/letter/template.pdf";
+    pub const LETTER_PHOTO: &str = "/api/application/letter/photo";
+    pub const LETTER: &str = "/api/application/letter";
+    pub const OPS_REVIEWS: &str = "/api/ops/reviews";
+    pub const OPS_REVIEW: &str = "/api/ops/reviews/{id}";
+    pub const OPS_UPLOAD: &str = "/api/ops/uploads/{id}";
 
     /// (method, path) of every JSON endpoint under `/api`.
     pub const ALL: &[(&str, &str)] = &[
@@ -59,6 +66,13 @@ pub mod paths {
         ("post", LEGAL_REP_FACE),
         ("post", LEGAL_REP_FACE_RESULT),
         ("post", LEGAL_REP_DECISION),
+        ("post", LETTER_TEMPLATE),
+        ("get", LETTER_TEMPLATE_PDF),
+        ("post", LETTER_PHOTO),
+        ("post", LETTER),
+        ("get", OPS_REVIEWS),
+        ("post", OPS_REVIEW),
+        ("get", OPS_UPLOAD),
     ];
 }
 

@@ -5,6 +5,7 @@
 //! so the applicant can go back and correct something; nothing beyond it is.
 
 pub mod legal_rep;
+pub mod letter;
 
 use api::wire::{ApplyStep, AuthorizePath, SubjectType};
 

@@ -11,6 +11,7 @@ pub mod extract;
 mod face_sim;
 mod legal_rep;
 mod meta;
+mod ops;
 mod static_files;
 
 use std::path::PathBuf;
@@ -74,7 +75,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(entry::session))
         .routes(routes!(entry::notify_admins))
         .merge(apply::router())
-        .merge(legal_rep::router());
+        .merge(legal_rep::router())
+        .merge(ops::router());
     if state.settings.local_mode {
         router = router.merge(dev::router()).merge(face_sim::router());
     }

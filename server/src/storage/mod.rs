@@ -7,6 +7,7 @@ mod apply;
 mod directory;
 mod face;
 mod legal_rep;
+mod letters;
 mod notifications;
 mod outbox;
 mod persons;
@@ -26,6 +27,7 @@ pub use apply::{new_id, ApplicationRow};
 pub use directory::{CorpRow, MemberRow};
 pub use face::{FaceCheckRow, LocalFaceStatus};
 pub use legal_rep::{token_hash, LegalRepRow};
+pub use letters::LetterRow;
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sms::SmsCodeRow;
@@ -96,6 +98,7 @@ impl Db {
         for table in [
             "face_checks",
             "legal_rep_requests",
+            "letter_submissions",
             "local_face_sessions",
             "admin_notifications",
             "outbox",

@@ -14,6 +14,8 @@ pub struct UploadRow {
     pub id: String,
     pub application_id: String,
     pub file_name: String,
+    /// `license` or `letter`.
+    pub kind: String,
     pub recognized_json: Option<String>,
 }
 
@@ -49,17 +51,18 @@ impl Db {
     }
 
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>> {
-        let row: Option<(String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, application_id, file_name, recognized_json FROM uploads WHERE id = ?",
+        let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT id, application_id, file_name, kind, recognized_json FROM uploads WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(
-            |(id, application_id, file_name, recognized_json)| UploadRow {
+            |(id, application_id, file_name, kind, recognized_json)| UploadRow {
                 id,
                 application_id,
                 file_name,
+                kind,
                 recognized_json,
             },
         ))

@@ -128,3 +128,29 @@ pub fn last_sms_code(outbox: &[Value]) -> String {
         .to_owned();
     text.chars().filter(char::is_ascii_digit).take(6).collect()
 }
+
+/// 周敏 of 青禾市数据资源局 (an institution) through steps 1–3: 超管授权 offers the letter.
+pub async fn institution_at_authorize(app: &TestApp) -> String {
+    let c = app.login("zhoumin").await;
+    assert_eq!(
+        app.post_json("/api/application", Some(&c), "").await.0,
+        StatusCode::CREATED
+    );
+    assert_eq!(
+        real_name(app, &c, "周敏", "510107198511300256").await.0,
+        StatusCode::OK
+    );
+    let (_, photo) = upload(app, &c, jpeg(1200, 850)).await;
+    let f = |v: &str| json!({"value": v, "source": "edited"});
+    let form = json!({
+        "subject_type": "institution",
+        "upload_id": photo["upload_id"],
+        "name": f("青禾市数据资源局"),
+        "uscc": f("11510107MB1C4D5E7K"),
+        "legal_rep": f("周敏"),
+    });
+    let (status, v) = put(app, "/api/application/license", &c, &form).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    through_contact(app, &c, "13900000021").await;
+    c
+}

@@ -107,6 +107,46 @@ fn recognized(biz: BizLicense) -> (RecognizedLicense, bool) {
     (fields, was_repaired)
 }
 
+/// A checked photo, written under `<data dir>/uploads` (the row is the caller's to insert).
+pub(super) struct SavedPhoto {
+    pub id: String,
+    pub file_name: String,
+    pub bytes: Bytes,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Checks an upload (size, JPEG/PNG by magic bytes, decodes, dimensions) and stores the file.
+pub(super) async fn save_photo(
+    state: &AppState,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<SavedPhoto, Error> {
+    let (bytes, format, width, height) = check_photo(body)?;
+    let id = new_id();
+    let file_name = format!(
+        "{id}.{}",
+        if format == PhotoFormat::Png {
+            "png"
+        } else {
+            "jpg"
+        }
+    );
+    let dir = crate::storage::upload_dir(&state.settings.data_dir);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(|e| Error::Io(e.to_string()))?;
+    tokio::fs::write(dir.join(&file_name), &bytes)
+        .await
+        .map_err(|e| Error::Io(e.to_string()))?;
+    Ok(SavedPhoto {
+        id,
+        file_name,
+        bytes,
+        width,
+        height,
+    })
+}
+
 /// Uploads the license (or institution certificate) photo: checked, stored, then recognized.
 #[utoipa::path(post, path = "/api/application/license/photo", tag = "apply",
     request_body(content = Vec<u8>, content_type = "image/jpeg",
@@ -129,24 +169,13 @@ pub async fn license_photo(
     if !flow::reachable(a.app.step, ApplyStep::License) {
         return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
     }
-    let (bytes, format, width, height) = check_photo(body)?;
-
-    let id = new_id();
-    let file_name = format!(
-        "{id}.{}",
-        if format == PhotoFormat::Png {
-            "png"
-        } else {
-            "jpg"
-        }
-    );
-    let dir = crate::storage::upload_dir(&state.settings.data_dir);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| Error::Io(e.to_string()))?;
-    tokio::fs::write(dir.join(&file_name), &bytes)
-        .await
-        .map_err(|e| Error::Io(e.to_string()))?;
+    let SavedPhoto {
+        id,
+        file_name,
+        bytes,
+        width,
+        height,
+    } = save_photo(&state, body).await?;
 
     let (fields, uscc_repaired, recognition_failed) =
         match state.providers.ocr.recognize(bytes.to_vec()).await {

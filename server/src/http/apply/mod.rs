@@ -4,6 +4,7 @@
 mod authorize;
 mod contact;
 mod legal_rep;
+mod letter;
 mod license;
 mod real_name;
 
@@ -32,6 +33,7 @@ pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 pub fn router() -> OpenApiRouter<AppState> {
     let photo = OpenApiRouter::new()
         .routes(routes!(license::license_photo))
+        .routes(routes!(letter::letter_photo))
         // One byte over the limit, so that the handler (not axum) answers 413 in our shape.
         .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 1));
     OpenApiRouter::new()
@@ -44,6 +46,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(authorize::start_face))
         .routes(routes!(authorize::face_result))
         .routes(routes!(legal_rep::notify, legal_rep::cancel))
+        .routes(routes!(letter::send_template))
+        .routes(routes!(letter::template_pdf))
+        .routes(routes!(letter::submit))
         .merge(photo)
 }
 
@@ -144,6 +149,7 @@ pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationV
         sms_resend_in_secs,
         authorize_path: authorize::offered_path(state, a).await?,
         legal_rep: legal_rep::request_view(state, a).await?,
+        letter: letter::letter_view(state, a).await?,
     })
 }
 

@@ -1,0 +1,115 @@
+//! 授权书 submissions and their review.
+
+use super::{new_id, Db, Result};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LetterRow {
+    pub id: String,
+    pub application_id: String,
+    pub upload_ids: Vec<String>,
+    /// `in_review`, `approved` or `rejected`.
+    pub status: String,
+    pub submitted_at: i64,
+    /// `YYYY-MM-DD`.
+    pub due_date: String,
+    pub reason: Option<String>,
+}
+
+type Raw = (String, String, String, String, i64, String, Option<String>);
+
+fn from_raw(r: Raw) -> LetterRow {
+    LetterRow {
+        id: r.0,
+        application_id: r.1,
+        upload_ids: serde_json::from_str(&r.2).unwrap_or_default(),
+        status: r.3,
+        submitted_at: r.4,
+        due_date: r.5,
+        reason: r.6,
+    }
+}
+
+const COLUMNS: &str = "id, application_id, upload_ids, status, submitted_at, due_date, reason";
+
+impl Db {
+    pub async fn insert_letter(
+        &self,
+        application_id: &str,
+        upload_ids: &[String],
+        due_date: &str,
+        now: i64,
+    ) -> Result<LetterRow> {
+        let id = new_id();
+        let ids = serde_json::to_string(upload_ids).unwrap_or_else(|_| "[]".to_owned());
+        sqlx::query("INSERT INTO letter_submissions (id, application_id, upload_ids, submitted_at, due_date) VALUES (?, ?, ?, ?, ?)")
+            .bind(&id)
+            .bind(application_id)
+            .bind(&ids)
+            .bind(now)
+            .bind(due_date)
+            .execute(&self.pool)
+            .await?;
+        Ok(LetterRow {
+            id,
+            application_id: application_id.to_owned(),
+            upload_ids: upload_ids.to_vec(),
+            status: "in_review".to_owned(),
+            submitted_at: now,
+            due_date: due_date.to_owned(),
+            reason: None,
+        })
+    }
+
+    /// Every submission of an application, newest first.
+    pub async fn letters(&self, application_id: &str) -> Result<Vec<LetterRow>> {
+        let rows: Vec<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM letter_submissions WHERE application_id = ? ORDER BY submitted_at DESC, rowid DESC"
+        ))
+        .bind(application_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(from_raw).collect())
+    }
+
+    pub async fn letter(&self, id: &str) -> Result<Option<LetterRow>> {
+        let row: Option<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM letter_submissions WHERE id = ?"
+        ))
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(from_raw))
+    }
+
+    /// The review queue: submissions in review, oldest first.
+    pub async fn letters_in_review(&self) -> Result<Vec<LetterRow>> {
+        let rows: Vec<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM letter_submissions WHERE status = 'in_review' ORDER BY submitted_at, rowid"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(from_raw).collect())
+    }
+
+    /// Records a review once; false when the submission was already reviewed.
+    pub async fn review_letter(
+        &self,
+        id: &str,
+        approved: bool,
+        reviewer_id: &str,
+        reason: Option<&str>,
+        now: i64,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE letter_submissions SET status = ?, reviewer_id = ?, reason = ?, reviewed_at = ? WHERE id = ? AND status = 'in_review'",
+        )
+        .bind(if approved { "approved" } else { "rejected" })
+        .bind(reviewer_id)
+        .bind(reason)
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
