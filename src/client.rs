@@ -6,7 +6,8 @@
 use api::wire::{
     self, paths, ApplicationView, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
     ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
-    LegalRepNotifyRequest, LegalRepRequestView, LicenseForm, NotifyAdminsResult, RealNameRequest,
+    LegalRepNotifyRequest, LegalRepRequestView, LetterSubmitRequest, LetterTemplateSent,
+    LetterView, LicenseForm, NotifyAdminsResult, RealNameRequest, ReviewDecision, ReviewItem,
     SessionInfo, WechatLookup,
 };
 use gloo_net::http::{Request, Response};
@@ -238,6 +239,35 @@ pub async fn legal_rep_face_result(
 pub async fn legal_rep_decide(token: &str, approve: bool) -> Result<(), ApiError> {
     let request = Request::post(&link_path(paths::LEGAL_REP_DECISION, token))
         .json(&LegalRepDecision { approve })
+        .map_err(|_| ApiError::Decode)?;
+    let response = request.send().await.map_err(|_| ApiError::Network)?;
+    if response.status() == 204 {
+        return Ok(());
+    }
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    interpret::<()>(status, &text)
+}
+
+/// 获取授权书模板: sent as a WeCom message; also downloadable.
+pub async fn send_letter_template() -> Result<LetterTemplateSent, ApiError> {
+    post(paths::LETTER_TEMPLATE, &()).await
+}
+
+/// 下一步 with the letter photos.
+pub async fn submit_letter(upload_ids: Vec<String>) -> Result<LetterView, ApiError> {
+    post(paths::LETTER, &LetterSubmitRequest { upload_ids }).await
+}
+
+/// The reviewer's queue.
+pub async fn reviews() -> Result<Vec<ReviewItem>, ApiError> {
+    get(paths::OPS_REVIEWS).await
+}
+
+/// 通过 / 驳回. The server answers 204 with no body.
+pub async fn review(id: &str, decision: ReviewDecision) -> Result<(), ApiError> {
+    let request = Request::post(&paths::OPS_REVIEW.replace("{id}", id))
+        .json(&decision)
         .map_err(|_| ApiError::Decode)?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
     if response.status() == 204 {

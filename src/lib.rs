@@ -19,6 +19,7 @@ use pages::legal_rep::LegalRep;
 use pages::legal_rep_return::LegalRepReturn;
 use pages::license::License;
 use pages::real_name::RealName;
+use pages::reviews::Reviews;
 use pages::{home::Home, materials::Materials, not_found::NotFound};
 
 /// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
@@ -59,6 +60,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/apply/done") view=Done/>
                             <Route path=path!("/legal-rep/:token") view=LegalRep/>
                             <Route path=path!("/legal-rep/:token/face-return") view=LegalRepReturn/>
+                            <Route path=path!("/ops/reviews") view=Reviews/>
                         </Routes>
                     </main>
                 </Router>

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::client;
+use crate::components::letter::Letter;
 use crate::components::notify_legal_rep::NotifyLegalRep;
 use crate::components::step_frame::StepFrame;
 
@@ -37,6 +38,7 @@ fn AuthorizeStep(v: ApplicationView) -> impl IntoView {
         {match path {
             Some(AuthorizePath::LegalRepFace) => view! { <LegalRepFace/> }.into_any(),
             Some(AuthorizePath::NotifyLegalRep) => view! { <NotifyLegalRep initial=v.legal_rep.clone()/> }.into_any(),
+            Some(AuthorizePath::Letter) => view! { <Letter initial=v.letter.clone()/> }.into_any(),
             other => view! { <NotYet path=other/> }.into_any(),
         }}
     }

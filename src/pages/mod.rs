@@ -12,3 +12,4 @@ pub mod license;
 pub mod materials;
 pub mod not_found;
 pub mod real_name;
+pub mod reviews;

@@ -156,11 +156,11 @@ test('上传证照 refuses a PDF and a 20 MB file at the photo, then takes a rea
   const album = page.locator('#capture-album');
 
   await album.setInputFiles({ name: '营业执照.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n%âãÏÓ\n') });
-  await expect(page.locator('#photo-error')).toHaveText('请选择照片（JPG或PNG格式），不支持PDF等文件');
+  await expect(page.locator('#capture-error')).toHaveText('请选择照片（JPG或PNG格式），不支持PDF等文件');
   await shot(page, 'apply-license-pdf');
 
   await album.setInputFiles({ name: 'IMG_20MB.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(20 * 1024 * 1024, 0xff) });
-  await expect(page.locator('#photo-error')).toHaveText('照片不能超过15MB，请重新拍摄或选择');
+  await expect(page.locator('#capture-error')).toHaveText('照片不能超过15MB，请重新拍摄或选择');
   await expect(page.getByRole('radio', { name: '企业或个体工商户' })).toBeChecked();
 
   // The server checks too, whatever the page does.
@@ -179,7 +179,7 @@ test('上传证照 refuses a PDF and a 20 MB file at the photo, then takes a rea
 
   await album.setInputFiles(fixture(`${XINGHE_USCC}-perspective.jpg`));
   await expect(page.locator('.capture')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
-  await expect(page.locator('#photo-error')).toHaveCount(0);
+  await expect(page.locator('#capture-error')).toHaveCount(0);
   await expect(page.getByLabel('统一社会信用代码')).toHaveValue(XINGHE_USCC);
 
   // A typed code that fails its checksum is refused at the field.

@@ -72,6 +72,9 @@ pub fn PhotoCapture<T>(
     /// A photo is already on file (the user came back to this step).
     #[prop(optional)]
     uploaded: bool,
+    /// Prefix of the element ids (`{name}-album`, `{name}-error`…), for several on one page.
+    #[prop(default = "capture")]
+    name: &'static str,
 ) -> impl IntoView
 where
     T: DeserializeOwned + 'static,
@@ -199,7 +202,7 @@ where
             data-width=move || sent.get().map(|s| s.1.to_string())
             data-height=move || sent.get().map(|s| s.2.to_string())>
             <button type="button" class="capture__box" class:capture__box--filled=has_photo
-                aria-describedby="capture-hint" aria-busy=move || busy().to_string()
+                aria-describedby=format!("{name}-hint") aria-busy=move || busy().to_string()
                 disabled=busy on:click=move |_| open_camera()>
                 {move || match preview.get() {
                     Some(url) => view! { <img class="capture__img" src=url alt="证照照片预览"/> }.into_any(),
@@ -223,9 +226,9 @@ where
                     </span>
                 </Show>
             </button>
-            <p class="capture__hint" id="capture-hint">{hint}</p>
+            <p class="capture__hint" id=format!("{name}-hint")>{hint}</p>
             <p class="sr-only" aria-live="polite">{status}</p>
-            {move || error.get().map(|e| view! { <p class="field-error" id="photo-error" role="alert">{e}</p> })}
+            {move || error.get().map(|e| view! { <p class="field-error" id=format!("{name}-error") role="alert">{e}</p> })}
             <div class="capture__actions">
                 <Show when=move || phase.get() == Phase::Failed && last.with_value(Option::is_some)>
                     <button type="button" class="btn btn--mini btn--primary" on:click=retry>"重新上传"</button>
@@ -237,9 +240,9 @@ where
                     "从相册选择"
                 </button>
             </div>
-            <input type="file" accept="image/*" class="sr-only" tabindex="-1" aria-hidden="true" id="capture-camera"
+            <input type="file" accept="image/*" class="sr-only" tabindex="-1" aria-hidden="true" id=format!("{name}-camera")
                 capture=is_android().then_some("environment") node_ref=camera_input on:change=on_file/>
-            <input type="file" accept="image/*" class="sr-only" tabindex="-1" aria-hidden="true" id="capture-album"
+            <input type="file" accept="image/*" class="sr-only" tabindex="-1" aria-hidden="true" id=format!("{name}-album")
                 node_ref=album_input on:change=on_file/>
             <Show when=move || finder_open.get()>
                 <Viewfinder
