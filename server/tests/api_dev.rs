@@ -4,6 +4,7 @@ mod common;
 
 use axum::http::{header, StatusCode};
 use common::{body_text, get, post, TestApp};
+use server::clock::Clock;
 
 #[tokio::test]
 async fn login_page_lists_every_demo_person() {
@@ -129,5 +130,27 @@ async fn dev_endpoints_are_absent_with_real_providers() {
     assert_eq!(
         app.send(post("/dev/reset", None, "")).await.status(),
         StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn the_clock_moves_forward_only_within_limits() {
+    let app = TestApp::new().await;
+    let before = app.clock.now();
+    let (status, v) = app.post_json("/dev/clock?advance=86401", None, "").await;
+    assert_eq!(
+        (status, v.as_i64()),
+        (StatusCode::OK, Some(before + 86_401))
+    );
+    for bad in ["0", "-5", "99999999"] {
+        let (status, v) = app
+            .post_json(&format!("/dev/clock?advance={bad}"), None, "")
+            .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}: {v}");
+    }
+    assert_eq!(
+        app.post_json("/dev/clock", None, "").await.0,
+        StatusCode::BAD_REQUEST,
+        "advance is required"
     );
 }

@@ -11,6 +11,7 @@ const DEV: &[(&str, &str)] = &[
     ("get", "/dev/outbox"),
     ("get", "/dev/outbox.json"),
     ("post", "/dev/reset"),
+    ("post", "/dev/clock"),
     ("get", "/dev/face/{token}"),
     ("post", "/dev/face/{token}"),
 ];

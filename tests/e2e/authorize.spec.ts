@@ -153,3 +153,17 @@ test('短信通知法人: a link opened by someone else, and a withdrawn link, e
   await lina.context.close();
   await zhang.context.close();
 });
+
+test('短信通知法人: a link past its 24 hours says it expired', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  const { zhang, link } = await zhangNotifies(browser, request);
+  // Local mode's clock, moved a day and a second forward (/dev/reset puts it back).
+  expect((await request.post('/dev/clock?advance=86401')).ok()).toBeTruthy();
+  const wang = await signIn(browser, 'wangjianguo');
+  await wang.page.goto(link);
+  await expect(wang.page.getByRole('heading', { name: '链接已过期' })).toBeVisible();
+  await expect(wang.page.getByText('有效期24小时')).toBeVisible();
+  await shot(wang.page, 'legal-rep-expired');
+  await wang.context.close();
+  await zhang.context.close();
+});

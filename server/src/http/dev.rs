@@ -29,6 +29,34 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(outbox_page))
         .routes(routes!(outbox_json))
         .routes(routes!(reset))
+        .routes(routes!(clock))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+pub struct ClockQuery {
+    /// Seconds to move the server's clock forward (1 to 30 days' worth).
+    advance: i64,
+}
+
+/// Moves the server's clock forward, to see links, codes and limits expire without waiting.
+/// `/dev/reset` returns it to real time.
+#[utoipa::path(post, path = "/dev/clock", tag = "dev", params(ClockQuery),
+    responses(
+        (status = 200, description = "The server's time now, Unix seconds", body = i64),
+        (status = 400, description = "Not a forward move of at most 30 days", body = ErrorBody),
+        (status = 409, description = "This server's clock cannot move", body = ErrorBody),
+    ))]
+pub async fn clock(
+    State(state): State<AppState>,
+    Query(q): Query<ClockQuery>,
+) -> Result<Json<i64>, Error> {
+    if !(1..=30 * 86_400).contains(&q.advance) {
+        return Err(Error::bad_field("advance", "只能向后调整1秒至30天"));
+    }
+    if !state.clock.dev_advance(q.advance) {
+        return Err(Error::Conflict("该服务器的时钟不能调整".to_owned()));
+    }
+    Ok(Json(state.clock.now()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -139,6 +167,7 @@ pub async fn outbox_json(State(state): State<AppState>) -> Result<Json<Vec<Outbo
     ))]
 pub async fn reset(State(state): State<AppState>) -> Result<StatusCode, Error> {
     state.db.clear_activity().await?;
+    state.clock.dev_reset();
     // The photos went with their rows; the files go too.
     match tokio::fs::remove_dir_all(crate::storage::upload_dir(&state.settings.data_dir)).await {
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Io(e.to_string())),
