@@ -235,10 +235,19 @@ pub async fn legal_rep_face_result(
     .await
 }
 
-/// 授权 / 拒绝. The server answers 204 with no body.
+/// 授权 / 拒绝.
 pub async fn legal_rep_decide(token: &str, approve: bool) -> Result<(), ApiError> {
-    let request = Request::post(&link_path(paths::LEGAL_REP_DECISION, token))
-        .json(&LegalRepDecision { approve })
+    post_no_content(
+        &link_path(paths::LEGAL_REP_DECISION, token),
+        &LegalRepDecision { approve },
+    )
+    .await
+}
+
+/// A POST the server answers with 204 and no body.
+async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
+    let request = Request::post(path)
+        .json(body)
         .map_err(|_| ApiError::Decode)?;
     let response = request.send().await.map_err(|_| ApiError::Network)?;
     if response.status() == 204 {
@@ -264,16 +273,7 @@ pub async fn reviews() -> Result<Vec<ReviewItem>, ApiError> {
     get(paths::OPS_REVIEWS).await
 }
 
-/// 通过 / 驳回. The server answers 204 with no body.
+/// 通过 / 驳回.
 pub async fn review(id: &str, decision: ReviewDecision) -> Result<(), ApiError> {
-    let request = Request::post(&paths::OPS_REVIEW.replace("{id}", id))
-        .json(&decision)
-        .map_err(|_| ApiError::Decode)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    if response.status() == 204 {
-        return Ok(());
-    }
-    let status = response.status();
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    interpret::<()>(status, &text)
+    post_no_content(&paths::OPS_REVIEW.replace("{id}", id), &decision).await
 }
