@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod components;
+pub mod format;
 pub mod pages;
 
 use leptos::prelude::*;

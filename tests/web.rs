@@ -283,3 +283,12 @@ async fn the_submit_button_spins_and_refuses_taps_while_pending() {
     assert_eq!(all(&root, ".spinner").len(), 0);
     assert_eq!(button.text_content().unwrap(), "下一步");
 }
+
+#[wasm_bindgen_test]
+fn times_read_in_china_time() {
+    use app::format::{china_date_time, china_time};
+    // 2026-11-28 10:00 UTC is 18:00 in China; 16:30 UTC on 2024-02-28 is past midnight there.
+    assert_eq!(china_date_time(1_795_860_000), "2026-11-28 18:00");
+    assert_eq!(china_date_time(1_709_137_800), "2024-02-29 00:30");
+    assert_eq!(china_time(1_795_860_000), "18:00");
+}

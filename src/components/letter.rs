@@ -3,13 +3,15 @@
 //! then "under review" with the expected date, updating by itself. A rejection shows its
 //! reason and the form again.
 
-use api::wire::{EnterpriseState, LetterPhoto, LetterStatus, LetterView, LETTER_NOTES};
+use std::time::Duration;
+
+use api::wire::{LetterPhoto, LetterStatus, LetterView, LETTER_NOTES};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
-use crate::client::{self, ApiError};
+use crate::client;
 use crate::components::capture::PhotoCapture;
+use crate::components::poll::poll_application;
 use crate::components::toast::{use_toaster, ToastKind};
 
 const POLL_MS: u64 = 5000;
@@ -18,7 +20,6 @@ const SLOTS: [&str; 3] = ["letter-1", "letter-2", "letter-3"];
 #[component]
 pub fn Letter(initial: Option<LetterView>) -> impl IntoView {
     let letter = RwSignal::new(initial);
-    let navigate = use_navigate();
     let in_review = move || {
         letter.with(|l| {
             l.as_ref()
@@ -27,32 +28,11 @@ pub fn Letter(initial: Option<LetterView>) -> impl IntoView {
     };
     // While in review: ask now and then; approval ends the application (404 here, 已认证 in
     // the session), and the success page follows.
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if !in_review() {
-                return;
-            }
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                match client::application().await {
-                    Ok(v) if v.letter != letter.get_untracked() => letter.set(v.letter),
-                    Ok(_) => {}
-                    Err(ApiError::Refused { status: 404, .. }) => {
-                        if client::session()
-                            .await
-                            .is_ok_and(|s| s.enterprise_state == EnterpriseState::Verified)
-                        {
-                            navigate("/apply/done", Default::default());
-                        }
-                    }
-                    Err(_) => {}
-                }
-            });
-        },
-        std::time::Duration::from_millis(POLL_MS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    poll_application(Duration::from_millis(POLL_MS), in_review, move |v| {
+        if v.letter != letter.get_untracked() {
+            letter.set(v.letter);
+        }
+    });
     view! {
         <h3 class="cells__title">"上传授权书认证"</h3>
         {move || match letter.get() {

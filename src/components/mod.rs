@@ -10,6 +10,7 @@ pub mod letter;
 pub mod loading;
 pub mod navbar;
 pub mod notify_legal_rep;
+pub mod poll;
 pub mod sms_countdown;
 pub mod step_frame;
 pub mod steps;

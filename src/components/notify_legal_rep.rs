@@ -6,10 +6,12 @@ use api::validate::mobile;
 use api::wire::{LegalRepRequestView, LegalRepStatus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use std::time::Duration;
 
-use crate::client::{self, ApiError};
+use crate::client;
 use crate::components::form::{shown_error, TextCell};
+use crate::components::poll::poll_application;
+use crate::format::china_time;
 
 /// How often the waiting page asks.
 const POLL_MS: u64 = 3000;
@@ -20,7 +22,6 @@ pub fn NotifyLegalRep(initial: Option<LegalRepRequestView>) -> impl IntoView {
     let editing = RwSignal::new(false);
     // The number typed in this visit, so that 重新发送 can reuse it (the server keeps it sealed).
     let phone = RwSignal::new(String::new());
-    let navigate = use_navigate();
 
     // While waiting: ask every few seconds. The application leaving `open` (404) means the
     // legal representative authorized: the session says 已认证, and the success page follows.
@@ -30,32 +31,12 @@ pub fn NotifyLegalRep(initial: Option<LegalRepRequestView>) -> impl IntoView {
                 .is_some_and(|r| r.status == LegalRepStatus::Pending)
         })
     };
-    if let Ok(handle) = set_interval_with_handle(
-        move || {
-            if !waiting() {
-                return;
-            }
-            let navigate = navigate.clone();
-            spawn_local(async move {
-                match client::application().await {
-                    // Only a change re-renders the page.
-                    Ok(v) if v.legal_rep != request.get_untracked() => request.set(v.legal_rep),
-                    Ok(_) => {}
-                    Err(ApiError::Refused { status: 404, .. }) => {
-                        if let Ok(s) = client::session().await {
-                            if s.enterprise_state == api::wire::EnterpriseState::Verified {
-                                navigate("/apply/done", Default::default());
-                            }
-                        }
-                    }
-                    Err(_) => {}
-                }
-            });
-        },
-        std::time::Duration::from_millis(POLL_MS),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    poll_application(Duration::from_millis(POLL_MS), waiting, move |v| {
+        // Only a change re-renders the page.
+        if v.legal_rep != request.get_untracked() {
+            request.set(v.legal_rep);
+        }
+    });
 
     view! {
         <h3 class="cells__title">"您是企业或个体工商户的员工"</h3>
@@ -143,7 +124,7 @@ fn Waiting(
     }
     let error = RwSignal::new(None::<String>);
     let masked = r.phone_masked.clone();
-    let sent = time_of(r.sent_at);
+    let sent = china_time(r.sent_at);
     let resend = move |_: leptos::ev::MouseEvent| {
         error.set(None);
         let number = phone.get_untracked();
@@ -188,11 +169,4 @@ fn Waiting(
             <button type="button" class="btn btn--warn btn--plain" on:click=cancel>"取消"</button>
         </div>
     }
-}
-
-/// `HH:MM` in China time (UTC+8), from Unix seconds.
-fn time_of(unix: i64) -> String {
-    let local = unix + 8 * 3600;
-    let minutes = local.div_euclid(60).rem_euclid(24 * 60);
-    format!("{:02}:{:02}", minutes / 60, minutes % 60)
 }

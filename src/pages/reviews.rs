@@ -11,6 +11,7 @@ use crate::components::dialog::{Dialog, DialogActions};
 use crate::components::error_state::ErrorState;
 use crate::components::loading::LoadingPage;
 use crate::components::step_frame::Blocked;
+use crate::format::china_date_time;
 
 #[component]
 pub fn Reviews() -> impl IntoView {
@@ -45,23 +46,6 @@ pub fn Reviews() -> impl IntoView {
     }
 }
 
-fn date_time(unix: i64) -> String {
-    let local = unix + 8 * 3600;
-    let days = local.div_euclid(86_400);
-    let mins = local.rem_euclid(86_400) / 60;
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y}-{m:02}-{d:02} {:02}:{:02}", mins / 60, mins % 60)
-}
-
 #[component]
 fn ReviewCard(item: ReviewItem, #[prop(into)] on_done: Callback<()>) -> impl IntoView {
     let enlarged = RwSignal::new(None::<String>);
@@ -93,7 +77,7 @@ fn ReviewCard(item: ReviewItem, #[prop(into)] on_done: Callback<()>) -> impl Int
             "申请人手机号",
             item.applicant_phone.clone().unwrap_or_default(),
         ),
-        ("提交时间", date_time(item.submitted_at)),
+        ("提交时间", china_date_time(item.submitted_at)),
         ("审核截止", item.due_date.clone()),
     ];
     view! {

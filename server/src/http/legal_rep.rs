@@ -13,7 +13,7 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::apply::china_today;
+use super::apply::{applicant_name, china_today};
 use super::error::Error;
 use super::extract::ApiJson;
 use super::AppState;
@@ -42,38 +42,11 @@ pub async fn link(
     State(state): State<AppState>,
     Path(token): Path<String>,
 ) -> Result<Json<LegalRepLinkView>, Error> {
-    let row = state
-        .db
-        .legal_rep_request_by_token(&token)
-        .await?
-        .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
-    row.link.usable(state.clock.now())?;
-    // The application ended another way (verified, cancelled): this link has nothing to do.
-    let app = state
-        .db
-        .open_application_by_id(&row.application_id)
-        .await?
-        .ok_or(LinkRefusal::Used)?;
-    let license = app
-        .license_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok());
-    let applicant = state
-        .db
-        .member(&app.applicant_id)
-        .await?
-        .map(|m| m.name)
-        .unwrap_or_default();
+    let (row, app, license) = live(&state, &token).await?;
     Ok(Json(LegalRepLinkView {
-        enterprise: license
-            .as_ref()
-            .map(|l| l.name.value.clone())
-            .unwrap_or_default(),
-        uscc: license
-            .as_ref()
-            .map(|l| l.uscc.value.clone())
-            .unwrap_or_default(),
-        applicant_name: mask_name(&applicant),
+        enterprise: license.name.value,
+        uscc: license.uscc.value,
+        applicant_name: mask_name(&applicant_name(&state, &app).await?),
         applicant_phone: app.contact_masked,
         expires_at: row.link.sent_at + LINK_TTL_SECS,
     }))
@@ -90,16 +63,13 @@ async fn live(
         .await?
         .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
     row.link.usable(state.clock.now())?;
+    // The application ended another way (verified, cancelled): this link has nothing to do.
     let app = state
         .db
         .open_application_by_id(&row.application_id)
         .await?
         .ok_or(LinkRefusal::Used)?;
-    let license = app
-        .license_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok())
-        .ok_or(LinkRefusal::Used)?;
+    let license = app.license().ok_or(LinkRefusal::Used)?;
     Ok((row, app, license))
 }
 

@@ -3,7 +3,7 @@
 //! with a reason. The applicant gets a WeCom message either way.
 
 use api::validate::mask_name;
-use api::wire::{ErrorBody, LicenseForm, ReviewDecision, ReviewItem};
+use api::wire::{ErrorBody, ReviewDecision, ReviewItem};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,6 +11,7 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::apply::applicant_name;
 use super::error::Error;
 use super::extract::{ApiJson, CurrentMember};
 use super::AppState;
@@ -55,16 +56,8 @@ pub async fn queue(
         else {
             continue;
         };
-        let license = app
-            .license_json
-            .as_deref()
-            .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok());
-        let applicant = state
-            .db
-            .member(&app.applicant_id)
-            .await?
-            .map(|m| m.name)
-            .unwrap_or_default();
+        let license = app.license();
+        let applicant = applicant_name(&state, &app).await?;
         let earlier_reasons = state
             .db
             .letters(&app.id)

@@ -46,6 +46,15 @@ fn from_raw(r: Raw) -> ApplicationRow {
 const COLUMNS: &str =
     "id, corp_id, applicant_id, state, license_json, contact_masked, contact_verified_at, created_at";
 
+impl ApplicationRow {
+    /// The fields confirmed at 上传证照, once saved.
+    pub fn license(&self) -> Option<api::wire::LicenseForm> {
+        self.license_json
+            .as_deref()
+            .and_then(|j| serde_json::from_str(j).ok())
+    }
+}
+
 pub fn new_id() -> String {
     let mut b = [0u8; 12];
     rand::rng().fill_bytes(&mut b);

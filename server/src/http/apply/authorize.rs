@@ -14,6 +14,7 @@ use crate::flow;
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::AppState;
+use crate::storage::VerifiedPerson;
 
 /// Where FaceID sends the person back (an app route); it appends `BizToken=…`.
 pub const FACE_REDIRECT: &str = "/apply/face-return";
@@ -25,23 +26,24 @@ pub(super) async fn offered_path(
     state: &AppState,
     a: &Applicant,
 ) -> Result<Option<AuthorizePath>, Error> {
-    if a.app.step != ApplyStep::Authorize {
-        return Ok(None);
-    }
-    let license = a
-        .app
-        .license_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok());
     let person = state.db.verified_person(&a.member.id).await?;
-    Ok(match (license, person) {
-        (Some(l), Some(p)) => Some(flow::authorize_path(
+    Ok(path_for(a, a.app.license().as_ref(), person.as_ref()))
+}
+
+/// [`offered_path`] from what the caller already loaded.
+pub(super) fn path_for(
+    a: &Applicant,
+    license: Option<&LicenseForm>,
+    person: Option<&VerifiedPerson>,
+) -> Option<AuthorizePath> {
+    match (a.app.step, license, person) {
+        (ApplyStep::Authorize, Some(l), Some(p)) => Some(flow::authorize_path(
             l.subject_type,
             &l.legal_rep.value,
             &p.name,
         )),
         _ => None,
-    })
+    }
 }
 
 async fn face_failures_left(state: &AppState, member_id: &str) -> Result<(i64, u64), Error> {

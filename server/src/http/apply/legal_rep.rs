@@ -5,7 +5,6 @@
 use api::validate::{mask_mobile, mask_name, mobile};
 use api::wire::{
     AuthorizePath, ErrorBody, LegalRepNotifyRequest, LegalRepRequestView, LegalRepStatus,
-    LicenseForm,
 };
 use axum::extract::State;
 use axum::Json;
@@ -130,9 +129,7 @@ pub async fn notify(
         .await?;
     let enterprise = a
         .app
-        .license_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok())
+        .license()
         .map_or_else(|| a.corp.name.clone(), |l| l.name.value);
     let template = SmsTemplate::LegalRepAuthorization {
         enterprise,

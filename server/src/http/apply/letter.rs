@@ -67,9 +67,7 @@ async fn require_letter(state: &AppState, a: &Applicant) -> Result<LicenseForm, 
         None => return Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
     }
     a.app
-        .license_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str(j).ok())
+        .license()
         .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))
 }
 

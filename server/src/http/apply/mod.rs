@@ -10,8 +10,7 @@ mod real_name;
 
 use api::validate::mask_name;
 use api::wire::{
-    ApplicationView, ContactInfo, EntryRole, ErrorBody, LicenseForm, PersonSummary,
-    PersonVerification,
+    ApplicationView, ContactInfo, EntryRole, ErrorBody, PersonSummary, PersonVerification,
 };
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
@@ -83,7 +82,10 @@ async fn admin_corp(state: &AppState, member: &MemberRow) -> Result<CorpRow, Err
     }
 }
 
-async fn applicant_name(state: &AppState, app: &ApplicationRow) -> Result<String, Error> {
+pub(in crate::http) async fn applicant_name(
+    state: &AppState,
+    app: &ApplicationRow,
+) -> Result<String, Error> {
     Ok(state
         .db
         .member(&app.applicant_id)
@@ -111,11 +113,8 @@ pub(super) async fn applicant(state: &AppState, member: MemberRow) -> Result<App
 pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationView, Error> {
     let now = state.clock.now();
     let person = state.db.verified_person(&a.member.id).await?;
-    let license = a
-        .app
-        .license_json
-        .as_deref()
-        .and_then(|j| serde_json::from_str::<LicenseForm>(j).ok());
+    let license = a.app.license();
+    let authorize_path = authorize::path_for(a, license.as_ref(), person.as_ref());
     let contact = a
         .app
         .contact_masked
@@ -147,7 +146,7 @@ pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationV
         license,
         contact,
         sms_resend_in_secs,
-        authorize_path: authorize::offered_path(state, a).await?,
+        authorize_path,
         legal_rep: legal_rep::request_view(state, a).await?,
         letter: letter::letter_view(state, a).await?,
     })
