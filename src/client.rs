@@ -6,9 +6,9 @@
 use api::wire::{
     self, paths, ApplicationView, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
     ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
-    LegalRepNotifyRequest, LegalRepRequestView, LetterSubmitRequest, LetterTemplateSent,
-    LetterView, LicenseForm, NotifyAdminsResult, RealNameRequest, ReviewDecision, ReviewItem,
-    SessionInfo, WechatLookup,
+    LegalRepNotifyRequest, LetterSubmitRequest, LetterTemplateSent, LetterView, LicenseForm,
+    NotifyAdminsResult, RealNameRequest, ReviewDecision, ReviewItem, SessionInfo, SmsLinkView,
+    WechatLookup,
 };
 use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
@@ -38,6 +38,14 @@ impl ApiError {
     pub fn retry_after(&self) -> Option<u64> {
         match self {
             ApiError::Refused { error, .. } => error.retry_after_secs,
+            _ => None,
+        }
+    }
+
+    /// The HTTP status of a refusal.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Refused { status, .. } => Some(*status),
             _ => None,
         }
     }
@@ -202,12 +210,12 @@ pub async fn face_result(biz_token: String) -> Result<FaceOutcome, ApiError> {
 }
 
 /// 短信通知法人 → 确认.
-pub async fn notify_legal_rep(phone: String) -> Result<LegalRepRequestView, ApiError> {
+pub async fn notify_legal_rep(phone: String) -> Result<SmsLinkView, ApiError> {
     post(paths::LEGAL_REP, &LegalRepNotifyRequest { phone }).await
 }
 
 /// Withdraws the live link.
-pub async fn cancel_legal_rep() -> Result<LegalRepRequestView, ApiError> {
+pub async fn cancel_legal_rep() -> Result<SmsLinkView, ApiError> {
     delete(paths::LEGAL_REP).await
 }
 
@@ -276,4 +284,78 @@ pub async fn reviews() -> Result<Vec<ReviewItem>, ApiError> {
 /// 通过 / 驳回.
 pub async fn review(id: &str, decision: ReviewDecision) -> Result<(), ApiError> {
     post_no_content(&paths::OPS_REVIEW.replace("{id}", id), &decision).await
+}
+
+/// 个人实名认证 outside an application (invited employees, a super admin about to link).
+pub async fn verify_me(req: RealNameRequest) -> Result<wire::PersonVerification, ApiError> {
+    post(paths::MY_REAL_NAME, &req).await
+}
+
+/// 关联微信账户: by code, or (`None`) among the verified person's memberships.
+pub async fn link_wechat(uscc: Option<String>) -> Result<ApplicationView, ApiError> {
+    post(paths::WECHAT_LINK, &wire::WechatLinkRequest { uscc }).await
+}
+
+/// Back to 上传证照 (scenario 1).
+pub async fn unlink_wechat() -> Result<ApplicationView, ApiError> {
+    delete(paths::WECHAT_LINK).await
+}
+
+/// 短信通知超级管理员 → 确定.
+pub async fn notify_super_admin() -> Result<SmsLinkView, ApiError> {
+    post(paths::SUPER_ADMIN_NOTICE, &()).await
+}
+
+/// The applicant is the super admin: where their activation page is.
+pub async fn activate_directly() -> Result<wire::ActivationStart, ApiError> {
+    post(paths::ACTIVATION, &()).await
+}
+
+/// What a super admin's activation link asks (no session needed).
+pub async fn activation(token: &str) -> Result<wire::ActivationView, ApiError> {
+    get(&link_path(paths::ACTIVATE_LINK, token)).await
+}
+
+/// 确认开通 with the agreement version read.
+pub async fn confirm_activation(token: &str, agreement_version: String) -> Result<(), ApiError> {
+    post_no_content(
+        &link_path(paths::ACTIVATE_CONFIRM, token),
+        &wire::ActivationConfirm {
+            agreement_version,
+            accepted: true,
+        },
+    )
+    .await
+}
+
+pub async fn activation_face(
+    token: &str,
+    identity: Option<RealNameRequest>,
+) -> Result<FaceStart, ApiError> {
+    post(
+        &link_path(paths::ACTIVATE_FACE, token),
+        &wire::ActivationFaceRequest { identity },
+    )
+    .await
+}
+
+pub async fn activation_face_result(
+    token: &str,
+    biz_token: String,
+) -> Result<FaceOutcome, ApiError> {
+    post(
+        &link_path(paths::ACTIVATE_FACE_RESULT, token),
+        &FaceResultRequest { biz_token },
+    )
+    .await
+}
+
+/// The verified enterprise (success page).
+pub async fn enterprise() -> Result<wire::EnterpriseView, ApiError> {
+    get(paths::ENTERPRISE).await
+}
+
+/// 邀请企业员工在企业微信使用 → 确定.
+pub async fn invite_employees() -> Result<wire::InvitationResult, ApiError> {
+    post(paths::INVITATIONS, &()).await
 }

@@ -11,6 +11,8 @@ use leptos_router::path;
 
 use components::auth_lost::{provide_auth_lost, AuthLostGate};
 use components::toast::ToastProvider;
+use pages::activate::Activate;
+use pages::activate_return::ActivateReturn;
 use pages::apply_start::ApplyStart;
 use pages::authorize::Authorize;
 use pages::contact::Contact;
@@ -19,8 +21,10 @@ use pages::face_return::FaceReturn;
 use pages::legal_rep::LegalRep;
 use pages::legal_rep_return::LegalRepReturn;
 use pages::license::License;
+use pages::my_real_name::MyRealName;
 use pages::real_name::RealName;
 use pages::reviews::Reviews;
+use pages::wechat::Wechat;
 use pages::{home::Home, materials::Materials, not_found::NotFound};
 
 /// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
@@ -58,7 +62,11 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/apply/contact") view=Contact/>
                             <Route path=path!("/apply/authorize") view=Authorize/>
                             <Route path=path!("/apply/face-return") view=FaceReturn/>
+                            <Route path=path!("/apply/wechat") view=Wechat/>
                             <Route path=path!("/apply/done") view=Done/>
+                            <Route path=path!("/activate/:token") view=Activate/>
+                            <Route path=path!("/activate/:token/face-return") view=ActivateReturn/>
+                            <Route path=path!("/me/real-name") view=MyRealName/>
                             <Route path=path!("/legal-rep/:token") view=LegalRep/>
                             <Route path=path!("/legal-rep/:token/face-return") view=LegalRepReturn/>
                             <Route path=path!("/ops/reviews") view=Reviews/>

@@ -292,3 +292,109 @@ fn times_read_in_china_time() {
     assert_eq!(china_date_time(1_709_137_800), "2024-02-29 00:30");
     assert_eq!(china_time(1_795_860_000), "18:00");
 }
+
+fn type_into(root: &HtmlElement, selector: &str, text: &str) {
+    let input: web_sys::HtmlInputElement = one(root, selector).unchecked_into();
+    input.set_value(text);
+    input
+        .dispatch_event(&web_sys::Event::new("input").unwrap())
+        .unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn scenario_two_has_its_own_step_bar() {
+    use api::wire::Scenario;
+    let root = container();
+    let _h = mount_to(
+        root.clone(),
+        || view! { <Steps current=1 scenario=Scenario::Wechat/> },
+    );
+    let labels: Vec<_> = all(&root, ".steps__label")
+        .iter()
+        .map(|l| l.text_content().unwrap())
+        .collect();
+    assert_eq!(labels, ["实名认证", "关联微信账户", "超管授权"]);
+    assert_eq!(
+        one(&root, "[aria-current=step] .steps__label")
+            .text_content()
+            .unwrap(),
+        "关联微信账户"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_identity_form_checks_as_typed_and_puts_refusals_at_their_field() {
+    use api::wire::{ApiError as WireError, ErrorCode, RealNameRequest};
+    use app::client::ApiError;
+    use app::components::identity_form::IdentityForm;
+    let root = container();
+    let sent = RwSignal::new(Vec::<RealNameRequest>::new());
+    let refusal = RwSignal::new(None::<ApiError>);
+    let _h = mount_to(root.clone(), move || {
+        view! {
+            <IdentityForm submit_label="开始人脸识别" tips="仅用于核验身份" pending=Signal::derive(|| false)
+                refusal on_submit=move |r| sent.update(|v| v.push(r))/>
+        }
+    });
+    let submit = one(&root, "button[type=submit]");
+
+    // An invalid ID number is refused in the browser, at its field, and nothing is sent.
+    type_into(&root, "#name", "赵磊");
+    type_into(&root, "#id_number", "310115198001010771");
+    submit.click();
+    leptos::task::tick().await;
+    assert!(one(&root, "#id_number-error")
+        .text_content()
+        .unwrap()
+        .contains("身份证号"));
+    assert!(sent.get_untracked().is_empty());
+
+    // The X key completes a 17-digit number.
+    type_into(&root, "#id_number", "31011519800101077");
+    leptos::task::tick().await;
+    one(&root, "button[aria-label=输入末位X]").click();
+    leptos::task::tick().await;
+    submit.click();
+    leptos::task::tick().await;
+    assert_eq!(
+        sent.get_untracked(),
+        [RealNameRequest {
+            name: "赵磊".to_owned(),
+            id_number: "31011519800101077X".to_owned()
+        }]
+    );
+
+    // The server's refusal lands at the field it names, and what was typed stays.
+    refusal.set(Some(ApiError::Refused {
+        status: 400,
+        error: WireError {
+            code: ErrorCode::BadRequest,
+            message: "姓名与身份证号不匹配，请核对后重试".to_owned(),
+            field: Some("id_number".to_owned()),
+            retry_after_secs: None,
+        },
+    }));
+    leptos::task::tick().await;
+    assert_eq!(
+        one(&root, "#id_number-error").text_content().unwrap(),
+        "姓名与身份证号不匹配，请核对后重试"
+    );
+    let name: web_sys::HtmlInputElement = one(&root, "#name").unchecked_into();
+    assert_eq!(name.value(), "赵磊");
+
+    // A refusal about no field shows as the form's alert.
+    refusal.set(Some(ApiError::Refused {
+        status: 403,
+        error: WireError {
+            code: ErrorCode::Forbidden,
+            message: "您不是蓝海文化传媒有限公司的电子签超级管理员".to_owned(),
+            field: None,
+            retry_after_secs: None,
+        },
+    }));
+    leptos::task::tick().await;
+    assert!(one(&root, ".notice--warn")
+        .text_content()
+        .unwrap()
+        .contains("超级管理员"));
+}

@@ -1,6 +1,7 @@
 //! The reference backend: serves the app and its JSON API, keeps the verification flow as a
 //! persisted state machine, and reaches the outside world only through provider traits.
 
+pub mod agreement;
 pub mod clock;
 pub mod config;
 pub mod crypto;

@@ -268,7 +268,7 @@ async fn sms_to_the_legal_rep_carries_a_link_that_shows_the_request() {
     assert_eq!(view["legal_rep"]["status"], "pending");
     // The database holds neither the token nor the number in the clear.
     let dump: Vec<(String, String)> =
-        sqlx::query_as("SELECT token_hash, phone_sealed FROM legal_rep_requests")
+        sqlx::query_as("SELECT token_hash, phone_sealed FROM sms_links")
             .fetch_all(app.db.pool())
             .await
             .unwrap();

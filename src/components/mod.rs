@@ -6,6 +6,7 @@ pub mod corp_card;
 pub mod dialog;
 pub mod error_state;
 pub mod form;
+pub mod identity_form;
 pub mod letter;
 pub mod loading;
 pub mod navbar;

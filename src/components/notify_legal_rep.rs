@@ -3,22 +3,22 @@
 //! representative acts; from there: 重新发送, 更换手机号, 取消.
 
 use api::validate::mobile;
-use api::wire::{LegalRepRequestView, LegalRepStatus};
+use api::wire::{SmsLinkStatus, SmsLinkView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
 
 use crate::client;
 use crate::components::form::{shown_error, TextCell};
-use crate::components::poll::poll_application;
+use crate::components::poll::{countdown, poll_application};
 use crate::format::china_time;
 
 /// How often the waiting page asks.
 const POLL_MS: u64 = 3000;
 
 #[component]
-pub fn NotifyLegalRep(initial: Option<LegalRepRequestView>) -> impl IntoView {
-    let request = RwSignal::new(initial.filter(|r| r.status != LegalRepStatus::Superseded));
+pub fn NotifyLegalRep(initial: Option<SmsLinkView>) -> impl IntoView {
+    let request = RwSignal::new(initial.filter(|r| r.status != SmsLinkStatus::Superseded));
     let editing = RwSignal::new(false);
     // The number typed in this visit, so that 重新发送 can reuse it (the server keeps it sealed).
     let phone = RwSignal::new(String::new());
@@ -28,7 +28,7 @@ pub fn NotifyLegalRep(initial: Option<LegalRepRequestView>) -> impl IntoView {
     let waiting = move || {
         request.with(|r| {
             r.as_ref()
-                .is_some_and(|r| r.status == LegalRepStatus::Pending)
+                .is_some_and(|r| r.status == SmsLinkStatus::Pending)
         })
     };
     poll_application(Duration::from_millis(POLL_MS), waiting, move |v| {
@@ -41,11 +41,11 @@ pub fn NotifyLegalRep(initial: Option<LegalRepRequestView>) -> impl IntoView {
     view! {
         <h3 class="cells__title">"您是企业或个体工商户的员工"</h3>
         {move || match (request.get(), editing.get()) {
-            (Some(r), false) if r.status == LegalRepStatus::Pending => {
+            (Some(r), false) if r.status == SmsLinkStatus::Pending => {
                 view! { <Waiting r request editing phone/> }.into_any()
             }
             (r, editing_now) => {
-                let declined = r.as_ref().is_some_and(|r| r.status == LegalRepStatus::Declined) && !editing_now;
+                let declined = r.as_ref().is_some_and(|r| r.status == SmsLinkStatus::Declined) && !editing_now;
                 view! { <PhoneForm declined request editing phone/> }.into_any()
             }
         }}
@@ -55,7 +55,7 @@ pub fn NotifyLegalRep(initial: Option<LegalRepRequestView>) -> impl IntoView {
 #[component]
 fn PhoneForm(
     declined: bool,
-    request: RwSignal<Option<LegalRepRequestView>>,
+    request: RwSignal<Option<SmsLinkView>>,
     editing: RwSignal<bool>,
     phone: RwSignal<String>,
 ) -> impl IntoView {
@@ -109,19 +109,12 @@ fn PhoneForm(
 
 #[component]
 fn Waiting(
-    r: LegalRepRequestView,
-    request: RwSignal<Option<LegalRepRequestView>>,
+    r: SmsLinkView,
+    request: RwSignal<Option<SmsLinkView>>,
     editing: RwSignal<bool>,
     phone: RwSignal<String>,
 ) -> impl IntoView {
-    // The server's cooldown, counted down here between polls.
-    let left = RwSignal::new(r.resend_in_secs.unwrap_or(0));
-    if let Ok(handle) = set_interval_with_handle(
-        move || left.update(|n| *n = n.saturating_sub(1)),
-        std::time::Duration::from_secs(1),
-    ) {
-        on_cleanup(move || handle.clear());
-    }
+    let left = countdown(r.resend_in_secs.unwrap_or(0));
     let error = RwSignal::new(None::<String>);
     let masked = r.phone_masked.clone();
     let sent = china_time(r.sent_at);

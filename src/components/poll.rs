@@ -1,6 +1,6 @@
 //! The waiting pages' live update: ask the server for the application now and then, and hand
 //! on each answer. When the application has ended (404) because the enterprise is verified,
-//! go to the success page.
+//! go to the success page. Also the countdown of a resend cooldown.
 
 use std::time::Duration;
 
@@ -41,4 +41,16 @@ pub fn poll_application(
     if let Ok(handle) = set_interval_with_handle(tick, every) {
         on_cleanup(move || handle.clear());
     }
+}
+
+/// Seconds left of a server cooldown (`resend_in_secs`), counted down here between polls.
+pub fn countdown(secs: u64) -> RwSignal<u64> {
+    let left = RwSignal::new(secs);
+    if let Ok(handle) = set_interval_with_handle(
+        move || left.update(|n| *n = n.saturating_sub(1)),
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
+    left
 }

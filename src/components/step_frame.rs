@@ -2,7 +2,7 @@
 //! guard that loads the application and renders only a step the server says is reachable. A
 //! deep link to a later step lands on the current one.
 
-use api::wire::{ApplicationView, ApplyStep};
+use api::wire::{resume_path, ApplicationView, ApplyStep, Scenario};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -33,7 +33,12 @@ where
                     let navigate = navigate.clone();
                     Suspend::new(async move {
                         match app.await {
-                            Ok(v) if step <= v.step => render(v).into_any(),
+                            // Scenario 2 shares only 个人实名认证 with these steps.
+                            Ok(v) if step <= v.step
+                                && (v.scenario == Scenario::New || step == ApplyStep::RealName) =>
+                            {
+                                render(v).into_any()
+                            }
                             other => other.into_outcome(&navigate, move || app.refetch()),
                         }
                     })
@@ -63,7 +68,7 @@ impl StepOutcome for Result<ApplicationView, ApiError> {
         match self {
             Ok(v) => {
                 navigate(
-                    v.step.path(),
+                    resume_path(v.scenario, v.step),
                     NavigateOptions {
                         replace: true,
                         ..Default::default()

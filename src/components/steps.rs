@@ -1,15 +1,22 @@
-//! The step bar of scenario 1: 实名认证 → 上传证照 → 联系方式 → 超管授权.
+//! The step bar: 实名认证 → 上传证照 → 联系方式 → 超管授权 (scenario 1), or
+//! 实名认证 → 关联微信账户 → 超管授权 (scenario 2).
 
+use api::wire::Scenario;
 use leptos::prelude::*;
 
 pub const STEPS: [&str; 4] = ["实名认证", "上传证照", "联系方式", "超管授权"];
+pub const WECHAT_STEPS: [&str; 3] = ["实名认证", "关联微信账户", "超管授权"];
 
 /// `current` is the 0-based index of the step in progress.
 #[component]
-pub fn Steps(current: usize) -> impl IntoView {
+pub fn Steps(current: usize, #[prop(optional)] scenario: Scenario) -> impl IntoView {
+    let steps: &[&str] = match scenario {
+        Scenario::New => &STEPS,
+        Scenario::Wechat => &WECHAT_STEPS,
+    };
     view! {
         <ol class="steps" aria-label="认证进度">
-            {STEPS
+            {steps
                 .iter()
                 .enumerate()
                 .map(|(i, label)| {

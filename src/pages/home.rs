@@ -1,7 +1,7 @@
 //! 首页: the enterprise and its badge, what verification gives, 准备资料, and the floating
 //! 去认证 bar. What 去认证 does depends on the role the server reports.
 
-use api::wire::{EnterpriseState, EntryRole, SessionInfo};
+use api::wire::{resume_path, EnterpriseState, EntryRole, Membership, SessionInfo, WECHAT_PATH};
 use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
@@ -51,12 +51,20 @@ fn HomeView(info: SessionInfo) -> impl IntoView {
     let state = info.enterprise_state;
     let role = info.role;
     let mine = info.application.as_ref().is_some_and(|a| a.is_mine);
+    // Where the person's own application resumes (a super admin who is no WeCom admin has one
+    // only in scenario 2).
+    let resume = info
+        .application
+        .as_ref()
+        .filter(|a| a.is_mine)
+        .map(|a| resume_path(a.scenario, a.step));
 
-    let go_verify = Callback::new(move |()| match role {
-        EntryRole::Admin => navigate("/apply", Default::default()),
-        EntryRole::AdminMemberMode => prompt.set(Some(Prompt::SwitchAuthMode)),
-        EntryRole::Employee => prompt.set(Some(Prompt::NoPermission)),
-        EntryRole::Staff => {}
+    let go_verify = Callback::new(move |()| match (role, resume) {
+        (EntryRole::Admin, _) => navigate("/apply", Default::default()),
+        (_, Some(path)) => navigate(path, Default::default()),
+        (EntryRole::AdminMemberMode, _) => prompt.set(Some(Prompt::SwitchAuthMode)),
+        (EntryRole::Employee, _) => prompt.set(Some(Prompt::NoPermission)),
+        (EntryRole::Staff, _) => {}
     });
 
     let (corp_name, corp_meta) = match &info.corp {
@@ -135,8 +143,50 @@ fn role_label(role: EntryRole) -> &'static str {
     }
 }
 
-/// A line under the card when the state needs words: who is verifying, or that it is done.
+/// A line under the card when the state needs words: who is verifying, that it is done, and
+/// for an invited employee, what remains.
 fn status_note(info: &SessionInfo) -> Option<AnyView> {
+    let corp = info
+        .corp
+        .as_ref()
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    match info.membership {
+        Some(Membership::Invited) => {
+            return Some(
+                view! {
+                    <div class="invite-card" role="status">
+                        <h2 class="invite-card__title">"您已受邀使用腾讯电子签"</h2>
+                        <p class="invite-card__desc">{format!("{corp}的超级管理员邀请您在企业微信中使用腾讯电子签。完成个人实名认证后，即可在线签署合同。")}</p>
+                        <A href="/me/real-name" attr:class="btn btn--primary">"个人实名认证"</A>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
+        Some(Membership::Verified) => {
+            return Some(
+                view! {
+                    <p class="notice notice--success" role="status">
+                        {format!("您已完成个人实名认证，是{corp}的认证成员，可以在企业微信中使用腾讯电子签。")}
+                    </p>
+                }
+                .into_any(),
+            )
+        }
+        None => {}
+    }
+    if info.is_super_admin {
+        return Some(
+            view! {
+                <div class="notice notice--info" role="status">
+                    <p>"企业已完成认证，您是企业的超级管理员。"</p>
+                    <A href="/apply/done" attr:class="link">"邀请企业员工"</A>
+                </div>
+            }
+            .into_any(),
+        );
+    }
     match (info.enterprise_state, &info.application) {
         (EnterpriseState::InProgress, Some(app)) if !app.is_mine => Some(
             view! {
@@ -215,6 +265,10 @@ fn NotifyAdminsDialog(#[prop(into)] on_close: Callback<()>) -> impl IntoView {
     view! {
         <Dialog title="暂无权限" on_dismiss=on_close>
             <p>"企业认证需由企业微信管理员发起。您可以通知管理员来完成认证。"</p>
+            <p class="dialog__aside">
+                "企业已在微信端开通腾讯电子签？电子签超级管理员可直接"
+                <A href=WECHAT_PATH attr:class="link">"关联微信账户"</A>
+            </p>
             {move || note.get().map(|n| view! { <p class="dialog__note" role="alert">{n}</p> })}
             <DialogActions slot>
                 <button type="button" class="dialog__btn dialog__btn--default" on:click=move |_| on_close.run(())>

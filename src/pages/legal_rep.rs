@@ -2,14 +2,13 @@
 //! enterprise, what authorizing means; then their own real-name and face verification, after
 //! which they choose 授权 or 拒绝 (`legal_rep_return`). No session: the link is the key.
 
-use api::validate::{id_number, person_name};
 use api::wire::{ErrorCode, LegalRepLinkView, RealNameRequest};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
-use crate::components::form::{shown_error, SubmitButton, TextCell};
+use crate::components::identity_form::IdentityForm;
 use crate::components::loading::LoadingPage;
 
 #[component]
@@ -63,46 +62,16 @@ pub fn DeadLink(code: ErrorCode, message: String) -> impl IntoView {
 
 #[component]
 fn Request(token: String, v: LegalRepLinkView) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let id = RwSignal::new(String::new());
-    let (name_touched, id_touched) = (RwSignal::new(false), RwSignal::new(false));
-    let (name_server, id_server) = (RwSignal::new(None::<String>), RwSignal::new(None::<String>));
-    Effect::new(move |_| {
-        name.track();
-        id.track();
-        name_server.set(None);
-        id_server.set(None);
-    });
-    let name_error = shown_error(name_touched, name, usize::MAX, person_name, name_server);
-    let id_error = shown_error(id_touched, id, 18, id_number, id_server);
-    let form_error = RwSignal::new(None::<String>);
     let start = Action::new_local(move |req: &RealNameRequest| {
         let (token, req) = (token.clone(), req.clone());
         async move { client::legal_rep_face(&token, req).await }
     });
-    Effect::new(move |_| match start.value().get() {
-        Some(Ok(s)) => {
+    Effect::new(move |_| {
+        if let Some(Ok(s)) = start.value().get() {
             let _ = window().location().assign(&s.url);
         }
-        Some(Err(e)) => match e.field() {
-            Some("name") => name_server.set(Some(e.to_string())),
-            Some("id_number") => id_server.set(Some(e.to_string())),
-            _ => form_error.set(Some(e.to_string())),
-        },
-        None => {}
     });
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        name_touched.set(true);
-        id_touched.set(true);
-        form_error.set(None);
-        if name_error.get_untracked().is_none() && id_error.get_untracked().is_none() {
-            start.dispatch(RealNameRequest {
-                name: name.get_untracked(),
-                id_number: id.get_untracked(),
-            });
-        }
-    };
+    let refusal = Signal::derive(move || start.value().get().and_then(Result::err));
     let meaning = format!(
         "授权后，{}将成为{}在腾讯电子签的超级管理员，可代表企业管理印章、成员和合同签署。请确认您是该企业的法定代表人或经营者本人，完成人脸识别后选择授权或拒绝。",
         v.applicant_name, v.enterprise
@@ -121,16 +90,9 @@ fn Request(token: String, v: LegalRepLinkView) -> impl IntoView {
             })}
         </div>
         <h3 class="cells__title">"请填写法定代表人本人信息"</h3>
-        <form on:submit=on_submit novalidate>
-            <div class="cells">
-                <TextCell id="name" label="姓名" value=name error=name_error placeholder="法定代表人姓名" maxlength=32
-                    on_blur=move || name_touched.set(true)/>
-                <TextCell id="id_number" label="身份证号" value=id error=id_error placeholder="18位身份证号" inputmode="numeric"
-                    maxlength=18 on_blur=move || id_touched.set(true)/>
-            </div>
-            <p class="cells__tips">"身份信息仅用于核验法定代表人身份，将加密传输。"</p>
-            {move || form_error.get().map(|e| view! { <p class="notice notice--warn" role="alert">{e}</p> })}
-            <SubmitButton label="开始人脸识别" pending=start.pending()/>
-        </form>
+        <IdentityForm submit_label="开始人脸识别" name_placeholder="法定代表人姓名"
+            tips="身份信息仅用于核验法定代表人身份，将加密传输。"
+            pending=start.pending() refusal
+            on_submit=move |req| { start.dispatch(req); }/>
     }
 }

@@ -5,15 +5,15 @@
 use api::validate::{enterprise_name, person_name, uscc};
 use api::wire::{
     ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto, SubjectType,
-    WechatEnterprise,
+    WechatEnterprise, WECHAT_PATH,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
 use crate::components::capture::PhotoCapture;
-use crate::components::dialog::{Dialog, DialogActions};
 use crate::components::form::{shown_error, SubmitButton, TextCell};
 use crate::components::step_frame::StepFrame;
 
@@ -154,8 +154,15 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
     let set_date = Field::new(saved.and_then(|l| l.set_date.as_ref()));
     let status = RwSignal::new(None::<(&'static str, &'static str)>);
     let wechat = RwSignal::new(None::<WechatEnterprise>);
-    let link_dialog = RwSignal::new(false);
     let form_error = RwSignal::new(None::<String>);
+    let to_wechat = use_navigate();
+    // 关联微信账户 for the enterprise found by its code: link it and go to scenario 2.
+    let link = Action::new_local(|code: &String| client::link_wechat(Some(code.clone())));
+    Effect::new(move |_| match link.value().get() {
+        Some(Ok(_)) => to_wechat(WECHAT_PATH, Default::default()),
+        Some(Err(e)) => form_error.set(Some(e.to_string())),
+        None => {}
+    });
     let enterprise = Signal::derive(move || subject.get() != Some(SubjectType::Institution));
 
     // 电子签服务已开通: look the code up whenever it becomes a valid one.
@@ -318,7 +325,9 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
                 <div class="notice__bd">
                     <strong class="notice__title">"电子签服务已开通"</strong>
                     <p>{format!("{}已开通腾讯电子签微信端服务，请通过“关联微信账户”完成认证。", w.name)}</p>
-                    <button type="button" class="btn btn--mini btn--primary notice__action" on:click=move |_| link_dialog.set(true)>
+                    <button type="button" class="btn btn--mini btn--primary notice__action"
+                        disabled=move || link.pending().get()
+                        on:click=move |_| { link.dispatch(w.uscc.clone()); }>
                         "关联微信账户"
                     </button>
                 </div>
@@ -343,18 +352,8 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
         </Show>
         <p class="page__ft">
             "企业已在微信端开通腾讯电子签？"
-            <button type="button" class="link" on:click=move |_| link_dialog.set(true)>"关联微信账户"</button>
+            <A href=WECHAT_PATH attr:class="link">"关联微信账户"</A>
         </p>
-        <Show when=move || link_dialog.get()>
-            <Dialog title="关联微信账户" on_dismiss=move || link_dialog.set(false)>
-                <p>"关联微信账户即将开放。开放后，您完成实名认证即可将微信端已开通的腾讯电子签企业账号关联至当前企业微信。"</p>
-                <DialogActions slot>
-                    <button type="button" class="dialog__btn dialog__btn--primary" on:click=move |_| link_dialog.set(false)>
-                        "我知道了"
-                    </button>
-                </DialogActions>
-            </Dialog>
-        </Show>
     }
 }
 

@@ -1,5 +1,7 @@
 //! One routed view per file.
 
+pub mod activate;
+pub mod activate_return;
 pub mod apply_start;
 pub mod authorize;
 pub mod contact;
@@ -10,6 +12,8 @@ pub mod legal_rep;
 pub mod legal_rep_return;
 pub mod license;
 pub mod materials;
+pub mod my_real_name;
 pub mod not_found;
 pub mod real_name;
 pub mod reviews;
+pub mod wechat;

@@ -221,7 +221,11 @@ test('an enterprise already open on the WeChat side is pointed to 关联微信�
   await expect(page.getByRole('button', { name: '下一步' })).toBeDisabled();
   await shot(page, 'apply-license-wechat-opened');
   await page.getByRole('alert').getByRole('button', { name: '关联微信账户' }).click();
-  await expect(page.getByRole('dialog', { name: '关联微信账户' })).toContainText('即将开放');
+  // Scenario 2: 王建国 is not that enterprise's super admin, so he would notify 赵磊, who
+  // sees which WeCom the account would join before opening anything.
+  await expect(page).toHaveURL(/\/apply\/wechat$/);
+  await expect(page.getByRole('heading', { name: '电子签服务已开通' })).toBeVisible();
+  await expect(page.getByRole('button', { name: '短信通知超级管理员' })).toBeVisible();
   await context.close();
 });
 

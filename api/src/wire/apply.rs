@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::WechatEnterprise;
+
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
@@ -143,13 +145,6 @@ pub struct LicensePhoto {
     pub wechat_opened: Option<WechatEnterprise>,
 }
 
-/// 电子签服务已开通: an enterprise already opened on the WeChat side.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct WechatEnterprise {
-    pub name: String,
-}
-
 /// `GET /api/wechat-enterprise?uscc=` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
@@ -224,16 +219,19 @@ pub struct ApplicationView {
     /// At 超管授权: the way the server offers (the app shows no other).
     pub authorize_path: Option<AuthorizePath>,
     /// 短信通知法人: the newest SMS sent to the legal representative, if any.
-    pub legal_rep: Option<LegalRepRequestView>,
+    pub legal_rep: Option<SmsLinkView>,
     /// 授权书: the newest submission and how many there were.
     pub letter: Option<LetterView>,
+    pub scenario: super::Scenario,
+    /// 关联微信账户 (scenario 2): the linked enterprise and the SMS to its super admin.
+    pub wechat: Option<super::WechatLinkView>,
 }
 
-/// Where the newest 短信通知法人 link stands.
+/// Where the newest one-time SMS link (短信通知法人, 短信通知超级管理员) stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 #[serde(rename_all = "snake_case")]
-pub enum LegalRepStatus {
+pub enum SmsLinkStatus {
     Pending,
     Approved,
     Declined,
@@ -241,15 +239,15 @@ pub enum LegalRepStatus {
     Superseded,
 }
 
-/// The applicant's view of the SMS sent to the legal representative.
+/// The applicant's view of an SMS link sent to the legal representative or the super admin.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
-pub struct LegalRepRequestView {
+pub struct SmsLinkView {
     /// The number notified, masked (`139****0001`).
     pub phone_masked: String,
     /// Unix seconds.
     pub sent_at: i64,
-    pub status: LegalRepStatus,
+    pub status: SmsLinkStatus,
     /// Unix seconds after which the link no longer works.
     pub expires_at: i64,
     /// While the resend cooldown runs: seconds left.

@@ -90,6 +90,7 @@ pub struct ApplicationSummary {
     pub is_mine: bool,
     /// Unix seconds.
     pub started_at: i64,
+    pub scenario: super::Scenario,
 }
 
 /// `GET /api/session`: who is here and where they stand.
@@ -102,6 +103,10 @@ pub struct SessionInfo {
     pub role: EntryRole,
     pub enterprise_state: EnterpriseState,
     pub application: Option<ApplicationSummary>,
+    /// An employee invited by the super admin (scenario 2), and whether they verified.
+    pub membership: Option<super::Membership>,
+    /// The signed-in person is the enterprise's e-sign super admin.
+    pub is_super_admin: bool,
     /// True when the server runs with local providers (demo data, outbox, simulations).
     pub local_mode: bool,
 }

@@ -10,9 +10,11 @@ use utoipa::ToSchema;
 
 mod apply;
 mod entry;
+mod wechat;
 
 pub use apply::*;
 pub use entry::*;
+pub use wechat::*;
 
 /// Every API path, in one place: the app's client calls these, the server mounts them, and a
 /// server test checks that each one is in the OpenAPI document.
@@ -40,6 +42,17 @@ pub mod paths {
     pub const LETTER_TEMPLATE_PDF: &str = "/api/application/letter/template.pdf";
     pub const LETTER_PHOTO: &str = "/api/application/letter/photo";
     pub const LETTER: &str = "/api/application/letter";
+    pub const WECHAT_LINK: &str = "/api/application/wechat";
+    pub const SUPER_ADMIN_NOTICE: &str = "/api/application/super-admin";
+    pub const ACTIVATION: &str = "/api/application/activation";
+    /// `/api/activate/{token}`: what the super admin's activation link opens.
+    pub const ACTIVATE_LINK: &str = "/api/activate/{token}";
+    pub const ACTIVATE_CONFIRM: &str = "/api/activate/{token}/confirm";
+    pub const ACTIVATE_FACE: &str = "/api/activate/{token}/face";
+    pub const ACTIVATE_FACE_RESULT: &str = "/api/activate/{token}/face/result";
+    pub const ENTERPRISE: &str = "/api/enterprise";
+    pub const INVITATIONS: &str = "/api/enterprise/invitations";
+    pub const MY_REAL_NAME: &str = "/api/me/real-name";
     pub const OPS_REVIEWS: &str = "/api/ops/reviews";
     pub const OPS_REVIEW: &str = "/api/ops/reviews/{id}";
     pub const OPS_UPLOAD: &str = "/api/ops/uploads/{id}";
@@ -70,6 +83,17 @@ pub mod paths {
         ("get", LETTER_TEMPLATE_PDF),
         ("post", LETTER_PHOTO),
         ("post", LETTER),
+        ("post", WECHAT_LINK),
+        ("delete", WECHAT_LINK),
+        ("post", SUPER_ADMIN_NOTICE),
+        ("post", ACTIVATION),
+        ("get", ACTIVATE_LINK),
+        ("post", ACTIVATE_CONFIRM),
+        ("post", ACTIVATE_FACE),
+        ("post", ACTIVATE_FACE_RESULT),
+        ("get", ENTERPRISE),
+        ("post", INVITATIONS),
+        ("post", MY_REAL_NAME),
         ("get", OPS_REVIEWS),
         ("post", OPS_REVIEW),
         ("get", OPS_UPLOAD),

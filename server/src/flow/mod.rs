@@ -4,10 +4,10 @@
 //! The application stands at the furthest step reached. Every step up to it stays reachable,
 //! so the applicant can go back and correct something; nothing beyond it is.
 
-pub mod legal_rep;
 pub mod letter;
+pub mod link;
 
-use api::wire::{ApplyStep, AuthorizePath, SubjectType};
+use api::wire::{ApplyStep, AuthorizePath, Scenario, SubjectType};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FlowError {
@@ -15,6 +15,8 @@ pub enum FlowError {
     NotReachable(ApplyStep),
     #[error("step {0:?} is completed by another actor, not submitted")]
     NotSubmittable(ApplyStep),
+    #[error("step {0:?} belongs to scenario 1, and the application links a WeChat account")]
+    OtherScenario(ApplyStep),
 }
 
 /// Where a new application starts: 个人实名认证 is skipped for someone verified before, in
@@ -40,6 +42,24 @@ pub fn complete(current: ApplyStep, done: ApplyStep) -> Result<ApplyStep, FlowEr
     }
     let next = done.next().ok_or(FlowError::NotSubmittable(done))?;
     Ok(current.max(next))
+}
+
+/// May `done` be submitted in `scenario`? Linking a WeChat account (scenario 2) shares only
+/// 个人实名认证 with scenario 1; its own transitions are 关联微信账户 and the activation.
+pub fn check_scenario(scenario: Scenario, done: ApplyStep) -> Result<(), FlowError> {
+    match (scenario, done) {
+        (Scenario::Wechat, ApplyStep::RealName) | (Scenario::New, _) => Ok(()),
+        (Scenario::Wechat, step) => Err(FlowError::OtherScenario(step)),
+    }
+}
+
+/// 关联微信账户 comes after personal real-name verification: from step 2 on.
+pub fn may_link_wechat(current: ApplyStep) -> Result<(), FlowError> {
+    if current > ApplyStep::RealName {
+        Ok(())
+    } else {
+        Err(FlowError::NotReachable(ApplyStep::License))
+    }
 }
 
 /// 超管授权: an institution sends a letter; an enterprise's legal representative verifies their
@@ -135,6 +155,19 @@ mod tests {
             complete(Authorize, Authorize),
             Err(FlowError::NotSubmittable(Authorize))
         );
+    }
+
+    #[test]
+    fn scenario_two_shares_only_real_name() {
+        assert_eq!(check_scenario(Scenario::Wechat, RealName), Ok(()));
+        assert_eq!(
+            check_scenario(Scenario::Wechat, License),
+            Err(FlowError::OtherScenario(License))
+        );
+        assert_eq!(check_scenario(Scenario::New, Contact), Ok(()));
+        assert!(may_link_wechat(RealName).is_err());
+        assert!(may_link_wechat(License).is_ok());
+        assert!(may_link_wechat(Authorize).is_ok());
     }
 
     #[test]

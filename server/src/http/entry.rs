@@ -2,8 +2,8 @@
 
 use api::validate::mask_name;
 use api::wire::{
-    ApplicationSummary, AuthMode, EnterpriseState, EntryRole, ErrorBody, NotifyAdminsResult,
-    SessionCorp, SessionInfo, SessionUser,
+    ApplicationSummary, AuthMode, EnterpriseState, EntryRole, ErrorBody, Membership,
+    NotifyAdminsResult, SessionCorp, SessionInfo, SessionUser,
 };
 use axum::extract::State;
 use axum::Json;
@@ -36,6 +36,29 @@ pub(super) async fn member_corp(
     }
 }
 
+/// An employee the super admin invited: verified once their real-name verification is the
+/// invited person's (by the keyed hash of the ID number), invited until then.
+async fn membership(
+    state: &AppState,
+    corp_id: &str,
+    member: &MemberRow,
+) -> Result<Option<Membership>, Error> {
+    let invited = state.db.invited_ids(corp_id, &member.name).await?;
+    if invited.is_empty() {
+        return Ok(None);
+    }
+    let verified = state
+        .db
+        .verified_id_index(&member.id)
+        .await?
+        .is_some_and(|i| invited.contains(&i));
+    Ok(Some(if verified {
+        Membership::Verified
+    } else {
+        Membership::Invited
+    }))
+}
+
 /// Who is signed in, their corp and role, the enterprise's e-sign state, and any application
 /// in progress.
 #[utoipa::path(get, path = "/api/session", tag = "entry",
@@ -57,6 +80,13 @@ pub async fn session(
         Some(Outcome::Open) => EnterpriseState::InProgress,
         Some(Outcome::Verified) => EnterpriseState::Verified,
     };
+    let is_super_admin = current.as_ref().is_some_and(|a| {
+        a.outcome == Outcome::Verified && a.super_admin_id.as_deref() == Some(member.id.as_str())
+    });
+    let membership = match (&corp, current.as_ref().map(|a| a.outcome)) {
+        (Some(c), Some(Outcome::Verified)) => membership(&state, &c.id, &member).await?,
+        _ => None,
+    };
     let application = current.filter(|a| a.outcome == Outcome::Open).map(|a| {
         let is_mine = a.applicant_id == member.id;
         ApplicationSummary {
@@ -69,6 +99,7 @@ pub async fn session(
             },
             is_mine,
             started_at: a.created_at,
+            scenario: a.scenario,
         }
     });
     Ok(Json(SessionInfo {
@@ -85,6 +116,8 @@ pub async fn session(
         }),
         enterprise_state,
         application,
+        membership,
+        is_super_admin,
         local_mode: state.settings.local_mode,
     }))
 }

@@ -40,7 +40,7 @@ pub enum Error {
     },
     /// A legal-rep link that no longer works: 410, with its own reason.
     #[error("link gone: {0}")]
-    LinkGone(#[from] crate::flow::legal_rep::LinkRefusal),
+    LinkGone(#[from] crate::flow::link::LinkRefusal),
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
@@ -75,6 +75,14 @@ impl From<JsonRejection> for Error {
 
 /// `3分20秒` / `45秒`: how long to wait, the way Chinese apps say it.
 pub fn wait_text(secs: u64) -> String {
+    if secs >= 3600 {
+        // Daily caps wait for hours: seconds would be noise.
+        let minutes = secs.div_ceil(60);
+        return match (minutes / 60, minutes % 60) {
+            (h, 0) => format!("{h}小时"),
+            (h, m) => format!("{h}小时{m}分钟"),
+        };
+    }
     match (secs / 60, secs % 60) {
         (0, s) => format!("{s}秒"),
         (m, 0) => format!("{m}分钟"),
@@ -137,7 +145,7 @@ impl IntoResponse for Error {
                 Some(retry_after_secs),
             ),
             Error::LinkGone(r) => {
-                use crate::flow::legal_rep::LinkRefusal as R;
+                use crate::flow::link::LinkRefusal as R;
                 let code = match r {
                     R::Expired => ErrorCode::LinkExpired,
                     R::Used => ErrorCode::LinkUsed,
@@ -194,5 +202,9 @@ mod tests {
         assert_eq!(wait_text(45), "45秒");
         assert_eq!(wait_text(600), "10分钟");
         assert_eq!(wait_text(200), "3分20秒");
+        // A daily cap, late at night or early in the morning.
+        assert_eq!(wait_text(52_013), "14小时27分钟");
+        assert_eq!(wait_text(3600), "1小时");
+        assert_eq!(wait_text(3601), "1小时1分钟");
     }
 }

@@ -35,6 +35,23 @@ impl FromRequestParts<AppState> for CurrentMember {
     }
 }
 
+/// `Option<CurrentMember>`: pages opened from an SMS link work without a session, and know the
+/// person when there is one.
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentMember {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        match <Self as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(member) => Ok(Some(member)),
+            Err(Error::Unauthorized) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 /// `axum::Json`, but a bad body answers 400 with our error shape instead of axum's text.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]

@@ -2,7 +2,7 @@
 //! is needed: the token is the key, and who acts is proven by face verification before any
 //! decision. Expired, used, withdrawn and replaced links each answer 410 with their reason.
 
-use api::validate::{id_number_on, mask_name, person_name};
+use api::validate::mask_name;
 use api::wire::{
     ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
     LicenseForm, RealNameRequest,
@@ -13,14 +13,13 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::apply::{applicant_name, china_today};
+use super::apply::applicant_name;
 use super::error::Error;
 use super::extract::ApiJson;
-use super::AppState;
-use crate::flow::legal_rep::{LinkRefusal, LINK_TTL_SECS};
-use crate::providers::realname::RealNameResult;
+use super::{person, AppState};
+use crate::flow::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
 use crate::providers::wecom::AppMessage;
-use crate::storage::{ApplicationRow, LegalRepRow};
+use crate::storage::{ApplicationRow, LinkRow};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -56,10 +55,10 @@ pub async fn link(
 async fn live(
     state: &AppState,
     token: &str,
-) -> Result<(LegalRepRow, ApplicationRow, LicenseForm), Error> {
+) -> Result<(LinkRow, ApplicationRow, LicenseForm), Error> {
     let row = state
         .db
-        .legal_rep_request_by_token(token)
+        .link_by_token(token, &[LinkPurpose::LegalRep])
         .await?
         .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
     row.link.usable(state.clock.now())?;
@@ -90,34 +89,18 @@ pub async fn start_face(
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<FaceStart>, Error> {
     let (row, _, _) = live(&state, &token).await?;
-    let now = state.clock.now();
-    let name = person_name(&req.name).map_err(|e| Error::bad_field("name", e.message()))?;
-    let id = id_number_on(&req.id_number, china_today(now))
-        .map_err(|e| Error::bad_field("id_number", e.message()))?;
-    match state.providers.real_name.check(&name, &id).await? {
-        RealNameResult::Match => {}
-        RealNameResult::Mismatch => {
-            return Err(Error::bad_field(
-                "id_number",
-                "姓名与身份证号不匹配，请核对后重试",
-            ))
-        }
-        RealNameResult::NoRecord => {
-            return Err(Error::bad_field(
-                "id_number",
-                "未查询到该身份证号的登记信息，请核对后重试",
-            ))
-        }
-    }
+    let who = person::validate(&req, state.clock.now())?;
+    person::check(&state, &who).await?;
     let session = state
         .providers
         .face
-        .detect_auth(&name, &id, &format!("/legal-rep/{token}/face-return"))
+        .detect_auth(
+            &who.name,
+            &who.id_number,
+            &format!("/legal-rep/{token}/face-return"),
+        )
         .await?;
-    state
-        .db
-        .set_legal_rep_face(&row.id, &session.biz_token)
-        .await?;
+    state.db.set_link_face(&row.id, &session.biz_token).await?;
     Ok(Json(FaceStart { url: session.url }))
 }
 
@@ -139,7 +122,7 @@ pub async fn face_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, _, license) = live(&state, &token).await?;
-    let (started, _) = state.db.legal_rep_face(&row.id).await?;
+    let (started, _) = state.db.link_face(&row.id).await?;
     if started.as_deref() != Some(req.biz_token.as_str()) {
         return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
     }
@@ -162,7 +145,7 @@ pub async fn face_result(
             license.name.value
         )));
     }
-    state.db.set_legal_rep_verified(&row.id, &info.name).await?;
+    state.db.set_link_verified(&row.id, &info.name).await?;
     Ok(Json(FaceOutcome {
         passed: true,
         message: "身份已确认，请选择是否授权".to_owned(),
@@ -189,24 +172,20 @@ pub async fn decide(
     ApiJson(req): ApiJson<LegalRepDecision>,
 ) -> Result<StatusCode, Error> {
     let (row, app, license) = live(&state, &token).await?;
-    let (_, verified) = state.db.legal_rep_face(&row.id).await?;
+    let (_, verified) = state.db.link_face(&row.id).await?;
     if verified.is_none() {
         return Err(Error::Forbidden("请先完成法定代表人人脸识别".to_owned()));
     }
     let now = state.clock.now();
     let next = row.link.decide(now, req.approve)?;
-    if !state
-        .db
-        .settle_legal_rep_request(&row.id, next, now)
-        .await?
-    {
+    if !state.db.settle_link(&row.id, next, now).await? {
         return Err(LinkRefusal::Used.into());
     }
     let who = mask_name(&license.legal_rep.value);
     let text = if req.approve {
         state
             .db
-            .finish_verified(&app.id, &app.applicant_id, now)
+            .finish_verified(&app.id, Some(&app.applicant_id), now)
             .await?;
         state
             .db

@@ -3,8 +3,10 @@
 //! Every API route is registered through utoipa-axum's `routes!`, so the OpenAPI document at
 //! `/api/openapi.json` is generated from the very handlers that serve.
 
+mod activate;
 mod apply;
 pub mod dev;
+mod enterprise;
 mod entry;
 pub mod error;
 pub mod extract;
@@ -12,6 +14,7 @@ mod face_sim;
 mod legal_rep;
 mod meta;
 mod ops;
+mod person;
 mod static_files;
 
 use std::path::PathBuf;
@@ -61,7 +64,10 @@ pub struct Settings {
     tags(
         (name = "meta", description = "Health and this document"),
         (name = "entry", description = "首页: who is here, 通知企微管理员"),
-        (name = "apply", description = "The application: 实名认证 → 上传证照 → 联系方式"),
+        (name = "apply", description = "The application: 实名认证 → 上传证照 → 联系方式 → 超管授权, or 关联微信账户"),
+        (name = "legal-rep", description = "What a legal representative's SMS link opens"),
+        (name = "activate", description = "What a super admin's activation link opens (scenario 2)"),
+        (name = "enterprise", description = "The verified enterprise: success page, 邀请企业员工"),
         (name = "dev", description = "Local mode only: demo sign-in, outbox, reset")
     )
 )]
@@ -74,6 +80,9 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(meta::openapi_json))
         .routes(routes!(entry::session))
         .routes(routes!(entry::notify_admins))
+        .routes(routes!(person::verify_me))
+        .merge(enterprise::router())
+        .merge(activate::router())
         .merge(apply::router())
         .merge(legal_rep::router())
         .merge(ops::router());

@@ -188,7 +188,7 @@ pub async fn decide(
     let (event, text, link) = if req.approve {
         state
             .db
-            .finish_verified(&app.id, &app.applicant_id, now)
+            .finish_verified(&app.id, Some(&app.applicant_id), now)
             .await?;
         ("verified", "【腾讯电子签】您提交的超级管理员授权书已审核通过，企业认证成功，您已成为企业超级管理员。".to_owned(), "/apply/done")
     } else {

@@ -19,6 +19,14 @@ pub enum SmsTemplate {
         applicant: String,
         link: String,
     },
+    /// 短信通知超级管理员: activate the WeCom-side service of an enterprise opened on WeChat.
+    SuperAdminActivation {
+        enterprise: String,
+        applicant: String,
+        link: String,
+    },
+    /// 邀请企业员工在企业微信使用.
+    EmployeeInvitation { enterprise: String, link: String },
 }
 
 impl SmsTemplate {
@@ -30,6 +38,12 @@ impl SmsTemplate {
             SmsTemplate::LegalRepAuthorization { enterprise, applicant, link } => format!(
                 "【腾讯电子签】{applicant}正在为{enterprise}进行企业认证，申请成为企业超级管理员，需要您作为法定代表人授权。请在24小时内打开链接完成人脸识别并授权：{link}"
             ),
+            SmsTemplate::SuperAdminActivation { enterprise, applicant, link } => format!(
+                "【腾讯电子签】{applicant}正在将{enterprise}的腾讯电子签账号关联至企业微信，需要您作为超级管理员授权开通企业微信端服务。请在24小时内打开链接阅读协议并确认开通：{link}"
+            ),
+            SmsTemplate::EmployeeInvitation { enterprise, link } => format!(
+                "【腾讯电子签】{enterprise}已开通腾讯电子签企业微信服务，邀请您在企业微信中使用。请在企业微信工作台打开“腾讯电子签”，完成个人实名认证后即可使用：{link}"
+            ),
         }
     }
 
@@ -37,7 +51,9 @@ impl SmsTemplate {
     pub fn link(&self) -> Option<String> {
         match self {
             SmsTemplate::VerificationCode { .. } => None,
-            SmsTemplate::LegalRepAuthorization { link, .. } => Some(link.clone()),
+            SmsTemplate::LegalRepAuthorization { link, .. }
+            | SmsTemplate::SuperAdminActivation { link, .. }
+            | SmsTemplate::EmployeeInvitation { link, .. } => Some(link.clone()),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! Reads of applications that 首页 needs. The flow (its own module) owns the writes.
 
-use api::wire::ApplyStep;
+use api::wire::{ApplyStep, Scenario};
 
 use super::{Db, Result};
 use crate::flow::parse_step;
@@ -20,12 +20,29 @@ pub struct CurrentApplication {
     pub outcome: Outcome,
     pub step: ApplyStep,
     pub created_at: i64,
+    pub scenario: Scenario,
+    /// Who became super admin (a member of this corp), once verified.
+    pub super_admin_id: Option<String>,
+    pub finished_at: Option<i64>,
 }
+
+type Raw = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+);
 
 impl Db {
     pub async fn current_application(&self, corp_id: &str) -> Result<Option<CurrentApplication>> {
-        let row: Option<(String, String, String, String, String, i64)> = sqlx::query_as(
-            "SELECT a.id, a.applicant_id, m.name, a.outcome, a.state, a.created_at
+        let row: Option<Raw> = sqlx::query_as(
+            "SELECT a.id, a.applicant_id, m.name, a.outcome, a.state, a.created_at,
+                    a.scenario, a.super_admin_id, a.finished_at
              FROM applications a JOIN members m ON m.id = a.applicant_id
              WHERE a.corp_id = ? AND a.outcome IN ('open', 'verified')
              ORDER BY (a.outcome = 'verified') DESC, a.created_at DESC LIMIT 1",
@@ -34,7 +51,17 @@ impl Db {
         .fetch_optional(self.pool())
         .await?;
         Ok(row.map(
-            |(id, applicant_id, applicant_name, outcome, state, created_at)| CurrentApplication {
+            |(
+                id,
+                applicant_id,
+                applicant_name,
+                outcome,
+                state,
+                created_at,
+                scenario,
+                super_admin_id,
+                finished_at,
+            )| CurrentApplication {
                 id,
                 applicant_id,
                 applicant_name,
@@ -45,6 +72,9 @@ impl Db {
                 },
                 step: parse_step(&state).unwrap_or(ApplyStep::RealName),
                 created_at,
+                scenario: super::apply::parse_scenario(&scenario),
+                super_admin_id,
+                finished_at,
             },
         ))
     }

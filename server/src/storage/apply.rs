@@ -1,6 +1,6 @@
 //! Applications: starting one (exactly one open per corp), their steps, and the timeline.
 
-use api::wire::ApplyStep;
+use api::wire::{ApplyStep, Scenario};
 use rand::RngCore;
 
 use super::{Db, Result};
@@ -16,6 +16,7 @@ pub struct ApplicationRow {
     pub contact_masked: Option<String>,
     pub contact_verified_at: Option<i64>,
     pub created_at: i64,
+    pub scenario: Scenario,
 }
 
 type Raw = (
@@ -27,7 +28,23 @@ type Raw = (
     Option<String>,
     Option<i64>,
     i64,
+    String,
 );
+
+pub(super) fn scenario_key(s: Scenario) -> &'static str {
+    match s {
+        Scenario::New => "new",
+        Scenario::Wechat => "wechat",
+    }
+}
+
+pub(super) fn parse_scenario(key: &str) -> Scenario {
+    if key == "wechat" {
+        Scenario::Wechat
+    } else {
+        Scenario::New
+    }
+}
 
 fn from_raw(r: Raw) -> ApplicationRow {
     ApplicationRow {
@@ -40,11 +57,12 @@ fn from_raw(r: Raw) -> ApplicationRow {
         contact_masked: r.5,
         contact_verified_at: r.6,
         created_at: r.7,
+        scenario: parse_scenario(&r.8),
     }
 }
 
 const COLUMNS: &str =
-    "id, corp_id, applicant_id, state, license_json, contact_masked, contact_verified_at, created_at";
+    "id, corp_id, applicant_id, state, license_json, contact_masked, contact_verified_at, created_at, scenario";
 
 impl ApplicationRow {
     /// The fields confirmed at 上传证照, once saved.

@@ -74,14 +74,16 @@ impl Db {
     }
 
     /// Ends the application verified, with `member_id` as the enterprise's super admin.
+    /// Ends the application verified; `super_admin` is the member who became super admin, when
+    /// they are a member here (scenario 2's super admin may act from outside WeCom).
     pub async fn finish_verified(
         &self,
         application_id: &str,
-        member_id: &str,
+        super_admin: Option<&str>,
         now: i64,
     ) -> Result<()> {
         sqlx::query("UPDATE applications SET outcome = 'verified', super_admin_id = ?, finished_at = ?, updated_at = ? WHERE id = ? AND outcome = 'open'")
-            .bind(member_id)
+            .bind(super_admin)
             .bind(now)
             .bind(now)
             .bind(application_id)

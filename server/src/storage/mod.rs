@@ -6,14 +6,15 @@ mod applications;
 mod apply;
 mod directory;
 mod face;
-mod legal_rep;
 mod letters;
+mod links;
 mod notifications;
 mod outbox;
 mod persons;
 mod sessions;
 mod sms;
 mod uploads;
+mod wechat;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -26,12 +27,13 @@ pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
 pub use directory::{CorpRow, MemberRow};
 pub use face::{FaceCheckRow, LocalFaceStatus};
-pub use legal_rep::{token_hash, LegalRepRow};
 pub use letters::LetterRow;
+pub use links::{token_hash, LinkRow};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sms::SmsCodeRow;
 pub use uploads::{upload_dir, NewUpload, UploadRow};
+pub use wechat::{NewInvitation, WechatLinkRow};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -97,7 +99,10 @@ impl Db {
         let mut tx = self.pool.begin().await?;
         for table in [
             "face_checks",
-            "legal_rep_requests",
+            "sms_links",
+            "wechat_links",
+            "invitations",
+            "real_name_failures",
             "letter_submissions",
             "local_face_sessions",
             "admin_notifications",

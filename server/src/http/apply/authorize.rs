@@ -5,15 +5,16 @@
 use api::validate::mask_name;
 use api::wire::{
     ApplyStep, AuthorizePath, ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LicenseForm,
+    Scenario,
 };
 use axum::extract::State;
 use axum::Json;
 
-use super::{applicant, china_day, Applicant};
+use super::{china_day, scenario_one, Applicant};
 use crate::flow;
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember};
-use crate::http::AppState;
+use crate::http::{person, AppState};
 use crate::storage::VerifiedPerson;
 
 /// Where FaceID sends the person back (an app route); it appends `BizToken=…`.
@@ -36,8 +37,8 @@ pub(super) fn path_for(
     license: Option<&LicenseForm>,
     person: Option<&VerifiedPerson>,
 ) -> Option<AuthorizePath> {
-    match (a.app.step, license, person) {
-        (ApplyStep::Authorize, Some(l), Some(p)) => Some(flow::authorize_path(
+    match (a.app.scenario, a.app.step, license, person) {
+        (Scenario::New, ApplyStep::Authorize, Some(l), Some(p)) => Some(flow::authorize_path(
             l.subject_type,
             &l.legal_rep.value,
             &p.name,
@@ -67,7 +68,7 @@ pub async fn start_face(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<FaceStart>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     match offered_path(&state, &a).await? {
         None => return Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
         Some(AuthorizePath::LegalRepFace) => {}
@@ -87,20 +88,9 @@ pub async fn start_face(
             retry_after_secs: until_tomorrow,
         });
     }
-    let person = state
-        .db
-        .verified_person(&a.member.id)
+    let (person, id_number) = person::identity(&state, &a.member.id)
         .await?
         .ok_or_else(|| Error::Conflict("请先完成个人实名认证".to_owned()))?;
-    let sealed = state
-        .db
-        .sealed_id_number(&a.member.id)
-        .await?
-        .unwrap_or_default();
-    let id_number = state
-        .vault
-        .open(&sealed)
-        .map_err(|e| Error::Io(format!("sealed ID number: {e}")))?;
     let session = state
         .providers
         .face
@@ -142,7 +132,7 @@ pub async fn face_result(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     let check = state
         .db
         .face_check(&req.biz_token)
@@ -177,7 +167,7 @@ pub async fn face_result(
     if passed {
         state
             .db
-            .finish_verified(&a.app.id, &a.member.id, now)
+            .finish_verified(&a.app.id, Some(&a.member.id), now)
             .await?;
         state
             .db

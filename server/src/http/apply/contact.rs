@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::Json;
 use rand::Rng;
 
-use super::{advance, applicant, china_day, view};
+use super::{advance, china_day, scenario_one, view};
 use crate::flow;
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember};
@@ -55,7 +55,7 @@ pub async fn send_code(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<ContactCodeRequest>,
 ) -> Result<Json<ContactCodeSent>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Contact).await?;
     require_contact_step(a.app.step)?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
     let now = state.clock.now();
@@ -122,7 +122,7 @@ pub async fn verify(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<ContactVerifyRequest>,
 ) -> Result<Json<ApplicationView>, Error> {
-    let mut a = applicant(&state, member).await?;
+    let mut a = scenario_one(&state, member, ApplyStep::Contact).await?;
     require_contact_step(a.app.step)?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
     let code = sms_code(&req.code).map_err(|e| Error::bad_field("code", e.message()))?;

@@ -3,9 +3,8 @@
 //! legal representative's side is `http::legal_rep`.
 
 use api::validate::{mask_mobile, mask_name, mobile};
-use api::wire::{
-    AuthorizePath, ErrorBody, LegalRepNotifyRequest, LegalRepRequestView, LegalRepStatus,
-};
+use api::wire::ApplyStep;
+use api::wire::{AuthorizePath, ErrorBody, LegalRepNotifyRequest, SmsLinkStatus, SmsLinkView};
 use axum::extract::State;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -13,29 +12,29 @@ use base64::Engine;
 use rand::RngCore;
 
 use super::authorize::offered_path;
-use super::{applicant, china_day, Applicant};
-use crate::flow::legal_rep::{LinkStatus, LINK_TTL_SECS};
+use super::{china_day, scenario_one, Applicant};
+use crate::flow::link::{LinkPurpose, LinkStatus, LINK_TTL_SECS};
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::AppState;
 use crate::providers::sms::SmsTemplate;
-use crate::storage::LegalRepRow;
+use crate::storage::LinkRow;
 
 /// SMS to legal representatives per application and day.
 pub const MAX_PER_DAY: i64 = 10;
 
-fn status(s: LinkStatus) -> LegalRepStatus {
+fn status(s: LinkStatus) -> SmsLinkStatus {
     match s {
-        LinkStatus::Pending => LegalRepStatus::Pending,
-        LinkStatus::Approved => LegalRepStatus::Approved,
-        LinkStatus::Declined => LegalRepStatus::Declined,
-        LinkStatus::Cancelled => LegalRepStatus::Cancelled,
-        LinkStatus::Superseded => LegalRepStatus::Superseded,
+        LinkStatus::Pending => SmsLinkStatus::Pending,
+        LinkStatus::Approved => SmsLinkStatus::Approved,
+        LinkStatus::Declined => SmsLinkStatus::Declined,
+        LinkStatus::Cancelled => SmsLinkStatus::Cancelled,
+        LinkStatus::Superseded => SmsLinkStatus::Superseded,
     }
 }
 
-fn view_of(row: &LegalRepRow, now: i64) -> LegalRepRequestView {
-    LegalRepRequestView {
+pub(super) fn view_of(row: &LinkRow, now: i64) -> SmsLinkView {
+    SmsLinkView {
         phone_masked: row.phone_masked.clone(),
         sent_at: row.link.sent_at,
         status: status(row.link.status),
@@ -48,17 +47,17 @@ fn view_of(row: &LegalRepRow, now: i64) -> LegalRepRequestView {
 pub(super) async fn request_view(
     state: &AppState,
     a: &Applicant,
-) -> Result<Option<LegalRepRequestView>, Error> {
+) -> Result<Option<SmsLinkView>, Error> {
     let now = state.clock.now();
     Ok(state
         .db
-        .latest_legal_rep_request(&a.app.id)
+        .latest_link(&a.app.id, LinkPurpose::LegalRep)
         .await?
         .map(|r| view_of(&r, now)))
 }
 
 /// A token nobody can guess: 32 random bytes, URL-safe.
-fn new_token() -> String {
+pub(in crate::http) fn new_token() -> String {
     let mut b = [0u8; 32];
     rand::rng().fill_bytes(&mut b);
     URL_SAFE_NO_PAD.encode(b)
@@ -82,7 +81,7 @@ async fn require_path(state: &AppState, a: &Applicant) -> Result<(), Error> {
 #[utoipa::path(post, path = "/api/application/legal-rep", tag = "apply",
     request_body = LegalRepNotifyRequest,
     responses(
-        (status = 200, description = "Sent; the applicant's page now waits", body = LegalRepRequestView),
+        (status = 200, description = "Sent; the applicant's page now waits", body = SmsLinkView),
         (status = 400, description = "Not a mainland mobile number (`field` = phone)", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not the applicant, or another path applies", body = ErrorBody),
@@ -95,14 +94,14 @@ pub async fn notify(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<LegalRepNotifyRequest>,
-) -> Result<Json<LegalRepRequestView>, Error> {
-    let a = applicant(&state, member).await?;
+) -> Result<Json<SmsLinkView>, Error> {
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_path(&state, &a).await?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
     let now = state.clock.now();
     if let Some(wait) = state
         .db
-        .latest_legal_rep_request(&a.app.id)
+        .latest_link(&a.app.id, LinkPurpose::LegalRep)
         .await?
         .and_then(|r| r.link.resend_wait(now))
     {
@@ -112,7 +111,12 @@ pub async fn notify(
         });
     }
     let (today, until_tomorrow) = china_day(now);
-    if state.db.legal_rep_requests_since(&a.app.id, today).await? >= MAX_PER_DAY {
+    if state
+        .db
+        .links_since(&a.app.id, LinkPurpose::LegalRep, today)
+        .await?
+        >= MAX_PER_DAY
+    {
         return Err(Error::RateLimited {
             message: format!(
                 "今日通知法人次数已达上限，请{}后再试",
@@ -125,7 +129,14 @@ pub async fn notify(
     let masked = mask_mobile(&phone);
     let row = state
         .db
-        .insert_legal_rep_request(&a.app.id, &token, &state.vault.seal(&phone), &masked, now)
+        .insert_link(
+            &a.app.id,
+            LinkPurpose::LegalRep,
+            &token,
+            &state.vault.seal(&phone),
+            &masked,
+            now,
+        )
         .await?;
     let enterprise = a
         .app
@@ -153,7 +164,7 @@ pub async fn notify(
 /// 取消: withdraws the live link; the legal representative's page then says so.
 #[utoipa::path(delete, path = "/api/application/legal-rep", tag = "apply",
     responses(
-        (status = 200, description = "Withdrawn", body = LegalRepRequestView),
+        (status = 200, description = "Withdrawn", body = SmsLinkView),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not the applicant", body = ErrorBody),
         (status = 404, description = "No application in progress", body = ErrorBody),
@@ -162,21 +173,17 @@ pub async fn notify(
 pub async fn cancel(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
-) -> Result<Json<LegalRepRequestView>, Error> {
-    let a = applicant(&state, member).await?;
+) -> Result<Json<SmsLinkView>, Error> {
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     let now = state.clock.now();
     let nothing = || Error::Conflict("没有可取消的授权请求".to_owned());
     let mut row = state
         .db
-        .latest_legal_rep_request(&a.app.id)
+        .latest_link(&a.app.id, LinkPurpose::LegalRep)
         .await?
         .ok_or_else(nothing)?;
     let next = row.link.cancel(now).map_err(|_| nothing())?;
-    if !state
-        .db
-        .settle_legal_rep_request(&row.id, next, now)
-        .await?
-    {
+    if !state.db.settle_link(&row.id, next, now).await? {
         return Err(nothing());
     }
     row.link.status = next;

@@ -3,6 +3,7 @@
 //! it in review for 1–3 business days. A rejection keeps its reason; the applicant fixes the
 //! upload and submits again.
 
+use api::wire::ApplyStep;
 use api::wire::{
     AuthorizePath, ErrorBody, LetterPhoto, LetterStatus, LetterSubmitRequest, LetterTemplateSent,
     LetterView, LicenseForm,
@@ -16,7 +17,7 @@ use axum::Json;
 
 use super::authorize::offered_path;
 use super::license::{save_photo, SavedPhoto};
-use super::{applicant, china_today, Applicant};
+use super::{china_today, scenario_one, Applicant};
 use crate::flow::letter::{review_due, REVIEW_BUSINESS_DAYS};
 use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
@@ -99,7 +100,7 @@ pub async fn send_template(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<LetterTemplateSent>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_letter(&state, &a).await?;
     let download_url = api::wire::paths::LETTER_TEMPLATE_PDF.to_owned();
     let message = AppMessage {
@@ -137,7 +138,7 @@ pub async fn template_pdf(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Response, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     let license = require_letter(&state, &a).await?;
     let person = state.db.verified_person(&a.member.id).await?;
     let pdf = letter_pdf::render(&LetterFields {
@@ -177,7 +178,7 @@ pub async fn letter_photo(
     CurrentMember(member): CurrentMember,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LetterPhoto>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_letter(&state, &a).await?;
     refuse_while_in_review(&state, &a).await?;
     let SavedPhoto {
@@ -222,7 +223,7 @@ pub async fn submit(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<LetterSubmitRequest>,
 ) -> Result<Json<LetterView>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_letter(&state, &a).await?;
     refuse_while_in_review(&state, &a).await?;
     // The same photo twice counts once; the order is the applicant's.

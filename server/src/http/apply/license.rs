@@ -13,7 +13,7 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{advance, applicant, china_today, view, MAX_PHOTO_BYTES};
+use super::{advance, china_today, scenario_one, view, MAX_PHOTO_BYTES};
 use crate::flow;
 use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
@@ -165,7 +165,7 @@ pub async fn license_photo(
     CurrentMember(member): CurrentMember,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LicensePhoto>, Error> {
-    let a = applicant(&state, member).await?;
+    let a = scenario_one(&state, member, ApplyStep::License).await?;
     if !flow::reachable(a.app.step, ApplyStep::License) {
         return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
     }
@@ -190,13 +190,7 @@ pub async fn license_photo(
             }
         };
     let wechat_opened = match fields.uscc.as_deref().map(uscc) {
-        Some(Ok(code)) => {
-            state
-                .providers
-                .wechat_esign
-                .opened_enterprise(&code)
-                .await?
-        }
+        Some(Ok(code)) => super::wechat::opened(&state, &code).await?,
         _ => None,
     };
     let json = serde_json::to_string(&fields).ok();
@@ -285,7 +279,7 @@ pub async fn confirm(
     CurrentMember(member): CurrentMember,
     ApiJson(form): ApiJson<LicenseForm>,
 ) -> Result<Json<ApplicationView>, Error> {
-    let mut a = applicant(&state, member).await?;
+    let mut a = scenario_one(&state, member, ApplyStep::License).await?;
     if !flow::reachable(a.app.step, ApplyStep::License) {
         return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
     }
@@ -343,12 +337,7 @@ pub async fn confirm(
     } else {
         clean
     };
-    if let Some(opened) = state
-        .providers
-        .wechat_esign
-        .opened_enterprise(&clean.uscc.value)
-        .await?
-    {
+    if let Some(opened) = super::wechat::opened(&state, &clean.uscc.value).await? {
         return Err(Error::ConflictField {
             field: "uscc".to_owned(),
             message: format!(
@@ -393,11 +382,7 @@ pub async fn wechat_enterprise(
 ) -> Result<Json<WechatLookup>, Error> {
     let code = uscc(&q.uscc).map_err(|e| Error::bad_field("uscc", e.message()))?;
     Ok(Json(WechatLookup {
-        opened: state
-            .providers
-            .wechat_esign
-            .opened_enterprise(&code)
-            .await?,
+        opened: super::wechat::opened(&state, &code).await?,
     }))
 }
 

@@ -7,10 +7,11 @@ mod legal_rep;
 mod letter;
 mod license;
 mod real_name;
+mod wechat;
 
 use api::validate::mask_name;
 use api::wire::{
-    ApplicationView, ContactInfo, EntryRole, ErrorBody, PersonSummary, PersonVerification,
+    ApplicationView, ContactInfo, EntryRole, ErrorBody, PersonSummary, PersonVerification, Scenario,
 };
 use axum::extract::DefaultBodyLimit;
 use axum::extract::State;
@@ -48,6 +49,9 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(letter::send_template))
         .routes(routes!(letter::template_pdf))
         .routes(routes!(letter::submit))
+        .routes(routes!(wechat::link, wechat::unlink))
+        .routes(routes!(wechat::notify_super_admin))
+        .routes(routes!(wechat::activate_directly))
         .merge(photo)
 }
 
@@ -56,6 +60,9 @@ impl From<FlowError> for Error {
         match e {
             FlowError::NotReachable(_) => Error::Conflict("请先完成前面的认证步骤".to_owned()),
             FlowError::NotSubmittable(_) => Error::Conflict("该步骤无需提交".to_owned()),
+            FlowError::OtherScenario(_) => Error::Conflict(
+                "您已选择关联微信账户，如需上传证照认证，请先返回上一步取消关联".to_owned(),
+            ),
         }
     }
 }
@@ -95,7 +102,11 @@ pub(in crate::http) async fn applicant_name(
 }
 
 pub(super) async fn applicant(state: &AppState, member: MemberRow) -> Result<Applicant, Error> {
-    let corp = admin_corp(state, &member).await?;
+    let corp = match admin_corp(state, &member).await {
+        Ok(corp) => corp,
+        // A WeChat-side super admin who is not a WeCom admin may only have started scenario 2.
+        Err(refusal) => return own_wechat_application(state, member).await?.ok_or(refusal),
+    };
     let app = state
         .db
         .open_application(&corp.id)
@@ -108,6 +119,33 @@ pub(super) async fn applicant(state: &AppState, member: MemberRow) -> Result<App
         )));
     }
     Ok(Applicant { member, corp, app })
+}
+
+/// The applicant, for a step of scenario 1 (refused once the application links a WeChat
+/// account).
+pub(super) async fn scenario_one(
+    state: &AppState,
+    member: MemberRow,
+    step: api::wire::ApplyStep,
+) -> Result<Applicant, Error> {
+    let a = applicant(state, member).await?;
+    flow::check_scenario(a.app.scenario, step)?;
+    Ok(a)
+}
+
+async fn own_wechat_application(
+    state: &AppState,
+    member: MemberRow,
+) -> Result<Option<Applicant>, Error> {
+    let Some(corp) = member_corp(state, &member).await? else {
+        return Ok(None);
+    };
+    let app = state
+        .db
+        .open_application(&corp.id)
+        .await?
+        .filter(|a| a.applicant_id == member.id && a.scenario == Scenario::Wechat);
+    Ok(app.map(|app| Applicant { member, corp, app }))
 }
 
 pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationView, Error> {
@@ -149,6 +187,8 @@ pub(super) async fn view(state: &AppState, a: &Applicant) -> Result<ApplicationV
         authorize_path,
         legal_rep: legal_rep::request_view(state, a).await?,
         letter: letter::letter_view(state, a).await?,
+        scenario: a.app.scenario,
+        wechat: wechat::link_view(state, a).await?,
     })
 }
 
@@ -161,6 +201,7 @@ pub(super) async fn advance(
     detail: Option<&str>,
 ) -> Result<(), Error> {
     let now = state.clock.now();
+    flow::check_scenario(a.app.scenario, done)?;
     let next = flow::complete(a.app.step, done)?;
     if next != a.app.step {
         state.db.set_step(&a.app.id, next, now).await?;

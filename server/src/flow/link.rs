@@ -1,7 +1,36 @@
-//! 短信通知法人 (step 4, path 2): the life of one authorization link sent to the legal
-//! representative. A link is single-use, expires after 24 hours, and belongs to exactly one
-//! request: a newer link supersedes the older, cancelling voids it, and once the legal
-//! representative decided it is used.
+//! One-time links carried by SMS: 短信通知法人 (scenario 1, step 4) and the super admin's
+//! activation (scenario 2). A link is single-use, expires after 24 hours, and belongs to
+//! exactly one request: a newer link supersedes the older, cancelling voids it, and once the
+//! person it was sent to acted it is used.
+
+/// What a link lets its holder do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkPurpose {
+    /// The legal representative authorizes (or declines) the applicant as super admin.
+    LegalRep,
+    /// 短信通知超级管理员: the super admin opens the WeCom-side service.
+    ActivationSms,
+    /// The applicant is the super admin: the same activation, with no SMS.
+    ActivationDirect,
+}
+
+impl LinkPurpose {
+    pub const ACTIVATION: [LinkPurpose; 2] = [Self::ActivationSms, Self::ActivationDirect];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Self::LegalRep => "legal_rep",
+            Self::ActivationSms => "activation_sms",
+            Self::ActivationDirect => "activation_direct",
+        }
+    }
+
+    pub fn parse(key: &str) -> Option<Self> {
+        [Self::LegalRep, Self::ActivationSms, Self::ActivationDirect]
+            .into_iter()
+            .find(|p| p.key() == key)
+    }
+}
 
 /// Where a link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

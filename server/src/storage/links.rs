@@ -1,0 +1,205 @@
+//! One-time links: 短信通知法人 and the super admin's activation. One row per link; per
+//! application and purpose family, the newest pending one is the live one.
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use sha2::{Digest, Sha256};
+
+use super::{new_id, Db, Result};
+use crate::flow::link::{Link, LinkPurpose, LinkStatus};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRow {
+    pub id: String,
+    pub application_id: String,
+    pub purpose: LinkPurpose,
+    pub phone_masked: String,
+    pub link: Link,
+    /// Activation: the agreement version accepted with 确认开通.
+    pub agreement_version: Option<String>,
+}
+
+/// Links are looked up by a hash: the database never holds a working token.
+pub fn token_hash(token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
+}
+
+type Raw = (String, String, String, String, String, i64, Option<String>);
+
+fn from_raw(
+    (id, application_id, purpose, phone_masked, status, sent_at, agreement_version): Raw,
+) -> LinkRow {
+    LinkRow {
+        id,
+        application_id,
+        purpose: LinkPurpose::parse(&purpose).unwrap_or(LinkPurpose::LegalRep),
+        phone_masked,
+        agreement_version,
+        // An unknown status can only come from a newer server: treat the link as dead.
+        link: Link {
+            status: LinkStatus::parse(&status).unwrap_or(LinkStatus::Cancelled),
+            sent_at,
+        },
+    }
+}
+
+const COLUMNS: &str =
+    "id, application_id, purpose, phone_masked, status, sent_at, agreement_version";
+
+/// The purposes one live link is chosen among: activation by SMS or directly replace each other.
+fn family(purpose: LinkPurpose) -> &'static str {
+    match purpose {
+        LinkPurpose::LegalRep => "('legal_rep')",
+        LinkPurpose::ActivationSms | LinkPurpose::ActivationDirect => {
+            "('activation_sms', 'activation_direct')"
+        }
+    }
+}
+
+impl Db {
+    /// Records a new link and supersedes every earlier pending one, atomically.
+    pub async fn insert_link(
+        &self,
+        application_id: &str,
+        purpose: LinkPurpose,
+        token: &str,
+        phone_sealed: &str,
+        phone_masked: &str,
+        now: i64,
+    ) -> Result<LinkRow> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(&format!("UPDATE sms_links SET status = 'superseded', acted_at = ? WHERE application_id = ? AND status = 'pending' AND purpose IN {}", family(purpose)))
+            .bind(now)
+            .bind(application_id)
+            .execute(&mut *tx)
+            .await?;
+        let id = new_id();
+        sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .bind(&id)
+            .bind(application_id)
+            .bind(purpose.key())
+            .bind(token_hash(token))
+            .bind(phone_sealed)
+            .bind(phone_masked)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(LinkRow {
+            id,
+            application_id: application_id.to_owned(),
+            purpose,
+            phone_masked: phone_masked.to_owned(),
+            agreement_version: None,
+            link: Link {
+                status: LinkStatus::Pending,
+                sent_at: now,
+            },
+        })
+    }
+
+    /// The application's newest link of this purpose, whatever its status.
+    pub async fn latest_link(
+        &self,
+        application_id: &str,
+        purpose: LinkPurpose,
+    ) -> Result<Option<LinkRow>> {
+        let row: Option<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM sms_links WHERE application_id = ? AND purpose = ? ORDER BY sent_at DESC, rowid DESC LIMIT 1"
+        ))
+        .bind(application_id)
+        .bind(purpose.key())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(from_raw))
+    }
+
+    /// The link a token opens, if it was made for one of `purposes`.
+    pub async fn link_by_token(
+        &self,
+        token: &str,
+        purposes: &[LinkPurpose],
+    ) -> Result<Option<LinkRow>> {
+        let row: Option<Raw> = sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM sms_links WHERE token_hash = ?"
+        ))
+        .bind(token_hash(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(from_raw).filter(|r| purposes.contains(&r.purpose)))
+    }
+
+    /// Moves a still-pending link to `status`; false when someone else moved it first.
+    pub async fn settle_link(&self, id: &str, status: LinkStatus, now: i64) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE sms_links SET status = ?, acted_at = ? WHERE id = ? AND status = 'pending'",
+        )
+        .bind(status.key())
+        .bind(now)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// A face session was started from this link: only its result counts, and any earlier
+    /// verification is forgotten.
+    pub async fn set_link_face(&self, id: &str, biz_token: &str) -> Result<()> {
+        sqlx::query("UPDATE sms_links SET face_biz_token = ?, verified_name = NULL WHERE id = ?")
+            .bind(biz_token)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// The face session started from this link, and the name it verified (once it passed).
+    pub async fn link_face(&self, id: &str) -> Result<(Option<String>, Option<String>)> {
+        let row: (Option<String>, Option<String>) =
+            sqlx::query_as("SELECT face_biz_token, verified_name FROM sms_links WHERE id = ?")
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row)
+    }
+
+    pub async fn set_link_verified(&self, id: &str, name: &str) -> Result<()> {
+        sqlx::query("UPDATE sms_links SET verified_name = ? WHERE id = ?")
+            .bind(name)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Links of this purpose sent for this application since `since` (a daily cap).
+    pub async fn links_since(
+        &self,
+        application_id: &str,
+        purpose: LinkPurpose,
+        since: i64,
+    ) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sms_links WHERE application_id = ? AND purpose = ? AND sent_at >= ?",
+        )
+        .bind(application_id)
+        .bind(purpose.key())
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+}
+
+impl Db {
+    /// 确认开通: records the agreement version the super admin accepted on this link.
+    pub async fn accept_agreement(&self, id: &str, version: &str, now: i64) -> Result<()> {
+        sqlx::query("UPDATE sms_links SET agreement_version = ?, accepted_at = ? WHERE id = ?")
+            .bind(version)
+            .bind(now)
+            .bind(id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,73 @@
+//! `/activate/<token>/face-return?BizToken=…`: back from the super admin's face verification.
+//! The server checks the result and that the person is the super admin on record; on a pass
+//! the WeCom-side service is open. A super admin signed in to WeCom goes on to the success
+//! page (and 邀请企业员工); from an SMS outside WeCom, the success is shown here.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+
+use crate::client::{self, ApiError};
+use crate::components::error_state::ErrorState;
+use crate::components::loading::LoadingPage;
+use crate::pages::legal_rep::DeadLink;
+
+#[component]
+pub fn ActivateReturn() -> impl IntoView {
+    let token = use_params_map()
+        .get_untracked()
+        .get("token")
+        .unwrap_or_default();
+    let biz = use_query_map()
+        .get_untracked()
+        .get("BizToken")
+        .unwrap_or_default();
+    let t = token.clone();
+    let outcome = LocalResource::new(move || {
+        let (t, biz) = (t.clone(), biz.clone());
+        async move {
+            let o = client::activation_face_result(&t, biz).await?;
+            // Signed in to this enterprise's WeCom: the success page can offer invitations.
+            let in_wecom = o.passed && client::enterprise().await.is_ok();
+            Ok::<_, ApiError>((o, in_wecom))
+        }
+    });
+    let navigate = use_navigate();
+    view! {
+        <div class="page">
+            <Suspense fallback=|| view! { <LoadingPage/> }>
+                {move || {
+                    let (token, navigate) = (token.clone(), navigate.clone());
+                    Suspend::new(async move {
+                        match outcome.await {
+                            Ok((o, true)) if o.passed => {
+                                navigate("/apply/done", Default::default());
+                                view! { <LoadingPage/> }.into_any()
+                            }
+                            Ok((o, _)) if o.passed => view! {
+                                <div class="msg">
+                                    <div class="msg__icon msg__icon--success" aria-hidden="true"></div>
+                                    <h2 class="msg__title">"授权成功"</h2>
+                                    <p class="msg__desc">{o.message}</p>
+                                    <p class="msg__desc">"在企业微信工作台打开“腾讯电子签”，即可邀请企业员工在企业微信使用。"</p>
+                                </div>
+                            }.into_any(),
+                            Ok((o, _)) => view! {
+                                <div class="msg">
+                                    <div class="msg__icon msg__icon--warn" aria-hidden="true"></div>
+                                    <h2 class="msg__title">"人脸识别未通过"</h2>
+                                    <p class="msg__desc">{o.message}</p>
+                                    <div class="msg__opr">
+                                        <A href=format!("/activate/{token}") attr:class="btn btn--primary">"重新识别"</A>
+                                    </div>
+                                </div>
+                            }.into_any(),
+                            Err(ApiError::Refused { error, .. }) => view! { <DeadLink code=error.code message=error.message/> }.into_any(),
+                            Err(e) => view! { <ErrorState message=e.to_string() on_retry=move || outcome.refetch()/> }.into_any(),
+                        }
+                    })
+                }}
+            </Suspense>
+        </div>
+    }
+}
