@@ -8,6 +8,8 @@ ALTER TABLE sms_links ADD COLUMN purpose TEXT NOT NULL DEFAULT 'legal_rep'
     CHECK (purpose IN ('legal_rep', 'activation_sms', 'activation_direct'));
 ALTER TABLE sms_links ADD COLUMN agreement_version TEXT;
 ALTER TABLE sms_links ADD COLUMN accepted_at INTEGER;
+-- Failed face checks started from a link: a few, then the link is spent.
+ALTER TABLE sms_links ADD COLUMN face_failures INTEGER NOT NULL DEFAULT 0;
 
 -- Which scenario an application follows. 'wechat' applications end 'verified' when the super
 -- admin opens the WeCom-side service.

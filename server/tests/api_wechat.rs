@@ -453,6 +453,10 @@ async fn a_failed_face_check_on_the_link_can_be_retried() {
         (StatusCode::OK, Some(false)),
         "{v}"
     );
+    assert_eq!(v["retries_left"], 4, "{v}");
+    // The failed session is spent: asking again does not count a second failure.
+    let (status, _) = face_result(&app, &token, None, &biz).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Still pending: the link works and a new session may start.
     let (status, v) = view_link(&app, &token, None).await;
     assert_eq!(status, StatusCode::OK, "{v}");
@@ -463,6 +467,29 @@ async fn a_failed_face_check_on_the_link_can_be_retried() {
     assert_eq!(
         face_result(&app, &token, None, &again).await.1["passed"],
         true
+    );
+}
+
+#[tokio::test]
+async fn five_failed_face_checks_spend_the_link() {
+    let app = TestApp::new().await;
+    let (_, token) = chen_notified(&app).await;
+    confirm_current(&app, &token).await;
+    for left in (0..5).rev() {
+        let (_, v) = start_face(&app, &token, None, Some(("赵磊", ZHAO_ID))).await;
+        let biz = biz_of(&v);
+        answer(&app, &biz, "fail").await;
+        let (_, v) = face_result(&app, &token, None, &biz).await;
+        assert_eq!(v["retries_left"], left, "{v}");
+    }
+    let (status, v) = start_face(&app, &token, None, Some(("赵磊", ZHAO_ID))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{v}");
+    assert!(
+        v["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("失败次数过多"),
+        "{v}"
     );
 }
 

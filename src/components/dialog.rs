@@ -49,3 +49,27 @@ pub fn Dialog(
         </div>
     }
 }
+
+/// A question answered with 取消 or 确定; 确定 stays disabled (正在发送…) while `pending`.
+#[component]
+pub fn ConfirmDialog(
+    #[prop(into)] title: String,
+    #[prop(into)] message: String,
+    #[prop(into)] pending: Signal<bool>,
+    #[prop(into)] on_confirm: Callback<()>,
+    #[prop(into)] on_cancel: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <Dialog title on_dismiss=on_cancel>
+            <p>{message}</p>
+            <DialogActions slot>
+                <button type="button" class="dialog__btn dialog__btn--default" on:click=move |_| on_cancel.run(())>"取消"</button>
+                <button type="button" class="dialog__btn dialog__btn--primary" disabled=move || pending.get()
+                    aria-busy=move || pending.get().to_string()
+                    on:click=move |_| on_confirm.run(())>
+                    {move || if pending.get() { "正在发送…" } else { "确定" }}
+                </button>
+            </DialogActions>
+        </Dialog>
+    }
+}

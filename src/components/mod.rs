@@ -8,6 +8,7 @@ pub mod error_state;
 pub mod form;
 pub mod identity_form;
 pub mod letter;
+pub mod link_page;
 pub mod loading;
 pub mod navbar;
 pub mod notify_legal_rep;

@@ -6,40 +6,18 @@
 use api::wire::{ActivationView, Agreement, RealNameRequest};
 use leptos::html;
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
 use crate::client::{self, ApiError};
-use crate::components::error_state::ErrorState;
 use crate::components::identity_form::IdentityForm;
-use crate::components::loading::LoadingPage;
-use crate::pages::legal_rep::DeadLink;
+use crate::components::link_page::{DeadLink, LinkLoader};
 
 #[component]
 pub fn Activate() -> impl IntoView {
-    let token = use_params_map()
-        .get_untracked()
-        .get("token")
-        .unwrap_or_default();
-    let t = token.clone();
-    let view = LocalResource::new(move || {
-        let t = t.clone();
-        async move { client::activation(&t).await }
-    });
     view! {
-        <div class="page">
-            <Suspense fallback=|| view! { <LoadingPage/> }>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match view.await {
-                            Ok(v) => view! { <Activation token v/> }.into_any(),
-                            Err(ApiError::Refused { error, .. }) => view! { <DeadLink code=error.code message=error.message/> }.into_any(),
-                            Err(e) => view! { <ErrorState message=e.to_string() on_retry=move || view.refetch()/> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </div>
+        <LinkLoader
+            load=|t: String| async move { client::activation(&t).await }
+            render=|token, v| view! { <Activation token v/> }.into_any()
+        />
     }
 }
 

@@ -4,20 +4,16 @@
 //! page (and 邀请企业员工); from an SMS outside WeCom, the success is shown here.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
+use leptos_router::hooks::{use_navigate, use_query_map};
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
+use crate::components::link_page::{token_param, DeadLink, FaceFailed};
 use crate::components::loading::LoadingPage;
-use crate::pages::legal_rep::DeadLink;
 
 #[component]
 pub fn ActivateReturn() -> impl IntoView {
-    let token = use_params_map()
-        .get_untracked()
-        .get("token")
-        .unwrap_or_default();
+    let token = token_param();
     let biz = use_query_map()
         .get_untracked()
         .get("BizToken")
@@ -52,16 +48,7 @@ pub fn ActivateReturn() -> impl IntoView {
                                     <p class="msg__desc">"在企业微信工作台打开“腾讯电子签”，即可邀请企业员工在企业微信使用。"</p>
                                 </div>
                             }.into_any(),
-                            Ok((o, _)) => view! {
-                                <div class="msg">
-                                    <div class="msg__icon msg__icon--warn" aria-hidden="true"></div>
-                                    <h2 class="msg__title">"人脸识别未通过"</h2>
-                                    <p class="msg__desc">{o.message}</p>
-                                    <div class="msg__opr">
-                                        <A href=format!("/activate/{token}") attr:class="btn btn--primary">"重新识别"</A>
-                                    </div>
-                                </div>
-                            }.into_any(),
+                            Ok((o, _)) => view! { <FaceFailed message=o.message retry=format!("/activate/{token}")/> }.into_any(),
                             Err(ApiError::Refused { error, .. }) => view! { <DeadLink code=error.code message=error.message/> }.into_any(),
                             Err(e) => view! { <ErrorState message=e.to_string() on_retry=move || outcome.refetch()/> }.into_any(),
                         }

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::client::{self, ApiError};
-use crate::components::dialog::{Dialog, DialogActions};
+use crate::components::dialog::ConfirmDialog;
 use crate::components::error_state::ErrorState;
 use crate::components::loading::LoadingPage;
 
@@ -116,16 +116,9 @@ fn Invite(count: u32) -> impl IntoView {
             </button>
         </div>
         {move || confirming.get().then(|| view! {
-            <Dialog title="邀请企业员工" on_dismiss=move || confirming.set(false)>
-                <p>{format!("系统将给企业内已有腾讯电子签账号的{count}名员工发送短信邀请，员工完成个人实名认证后即可在企业微信中使用腾讯电子签。")}</p>
-                <DialogActions slot>
-                    <button type="button" class="dialog__btn dialog__btn--default" on:click=move |_| confirming.set(false)>"取消"</button>
-                    <button type="button" class="dialog__btn dialog__btn--primary" disabled=move || pending.get()
-                        on:click=move |_| { send.dispatch(()); }>
-                        {move || if pending.get() { "正在发送…" } else { "确定" }}
-                    </button>
-                </DialogActions>
-            </Dialog>
+            <ConfirmDialog title="邀请企业员工"
+                message=format!("系统将给企业内已有腾讯电子签账号的{count}名员工发送短信邀请，员工完成个人实名认证后即可在企业微信中使用腾讯电子签。")
+                pending on_confirm=move || { send.dispatch(()); } on_cancel=move || confirming.set(false)/>
         })}
     }
 }

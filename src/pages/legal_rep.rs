@@ -2,61 +2,20 @@
 //! enterprise, what authorizing means; then their own real-name and face verification, after
 //! which they choose 授权 or 拒绝 (`legal_rep_return`). No session: the link is the key.
 
-use api::wire::{ErrorCode, LegalRepLinkView, RealNameRequest};
+use api::wire::{LegalRepLinkView, RealNameRequest};
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
 
-use crate::client::{self, ApiError};
-use crate::components::error_state::ErrorState;
+use crate::client;
 use crate::components::identity_form::IdentityForm;
-use crate::components::loading::LoadingPage;
+use crate::components::link_page::LinkLoader;
 
 #[component]
 pub fn LegalRep() -> impl IntoView {
-    let token = use_params_map()
-        .get_untracked()
-        .get("token")
-        .unwrap_or_default();
-    let t = token.clone();
-    let link = LocalResource::new(move || {
-        let t = t.clone();
-        async move { client::legal_rep_link(&t).await }
-    });
     view! {
-        <div class="page">
-            <Suspense fallback=|| view! { <LoadingPage/> }>
-                {move || {
-                    let token = token.clone();
-                    Suspend::new(async move {
-                        match link.await {
-                            Ok(v) => view! { <Request token v/> }.into_any(),
-                            Err(ApiError::Refused { error, .. }) => view! { <DeadLink code=error.code message=error.message/> }.into_any(),
-                            Err(e) => view! { <ErrorState message=e.to_string() on_retry=move || link.refetch()/> }.into_any(),
-                        }
-                    })
-                }}
-            </Suspense>
-        </div>
-    }
-}
-
-/// A link that no longer works, with its own reason.
-#[component]
-pub fn DeadLink(code: ErrorCode, message: String) -> impl IntoView {
-    let title = match code {
-        ErrorCode::LinkExpired => "链接已过期",
-        ErrorCode::LinkUsed => "该授权请求已处理",
-        ErrorCode::LinkCancelled => "授权请求已取消",
-        ErrorCode::LinkSuperseded => "请使用最新的短信链接",
-        ErrorCode::Forbidden => "无法授权",
-        _ => "链接无效",
-    };
-    view! {
-        <div class="msg">
-            <div class="msg__icon msg__icon--warn" aria-hidden="true"></div>
-            <h2 class="msg__title">{title}</h2>
-            <p class="msg__desc">{message}</p>
-        </div>
+        <LinkLoader
+            load=|t: String| async move { client::legal_rep_link(&t).await }
+            render=|token, v| view! { <Request token v/> }.into_any()
+        />
     }
 }
 

@@ -4,20 +4,16 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_query_map;
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
+use crate::components::link_page::{token_param, DeadLink, FaceFailed};
 use crate::components::loading::LoadingPage;
-use crate::pages::legal_rep::DeadLink;
 
 #[component]
 pub fn LegalRepReturn() -> impl IntoView {
-    let token = use_params_map()
-        .get_untracked()
-        .get("token")
-        .unwrap_or_default();
+    let token = token_param();
     let biz = use_query_map()
         .get_untracked()
         .get("BizToken")
@@ -35,16 +31,7 @@ pub fn LegalRepReturn() -> impl IntoView {
                     Suspend::new(async move {
                         match outcome.await {
                             Ok(o) if o.passed => view! { <Decide token/> }.into_any(),
-                            Ok(o) => view! {
-                                <div class="msg">
-                                    <div class="msg__icon msg__icon--warn" aria-hidden="true"></div>
-                                    <h2 class="msg__title">"人脸识别未通过"</h2>
-                                    <p class="msg__desc">{o.message}</p>
-                                    <div class="msg__opr">
-                                        <A href=format!("/legal-rep/{token}") attr:class="btn btn--primary">"重新识别"</A>
-                                    </div>
-                                </div>
-                            }.into_any(),
+                            Ok(o) => view! { <FaceFailed message=o.message retry=format!("/legal-rep/{token}")/> }.into_any(),
                             Err(ApiError::Refused { error, .. }) => view! { <DeadLink code=error.code message=error.message/> }.into_any(),
                             Err(e) => view! { <ErrorState message=e.to_string() on_retry=move || outcome.refetch()/> }.into_any(),
                         }

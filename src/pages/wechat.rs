@@ -11,7 +11,7 @@ use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
-use crate::components::dialog::{Dialog, DialogActions};
+use crate::components::dialog::ConfirmDialog;
 use crate::components::error_state::ErrorState;
 use crate::components::form::{shown_error, TextCell};
 use crate::components::loading::LoadingPage;
@@ -283,20 +283,10 @@ fn NotifySuperAdmin(
             }.into_any(),
         }}
         {move || error.get().map(|e| view! { <p class="notice notice--warn" role="alert">{e}</p> })}
-        {move || confirming.get().then(|| {
-            let phone = phone.clone();
-            view! {
-                <Dialog title="短信通知超级管理员" on_dismiss=move || confirming.set(false)>
-                    <p>{format!("将向超级管理员手机号{phone}发送短信通知，该手机号仅用于通知超级管理员授权使用。")}</p>
-                    <DialogActions slot>
-                        <button type="button" class="dialog__btn dialog__btn--default" on:click=move |_| confirming.set(false)>"取消"</button>
-                        <button type="button" class="dialog__btn dialog__btn--primary" disabled=move || pending.get()
-                            on:click=move |_| { send.dispatch(()); }>
-                            {move || if pending.get() { "正在发送…" } else { "确定" }}
-                        </button>
-                    </DialogActions>
-                </Dialog>
-            }
+        {move || confirming.get().then(|| view! {
+            <ConfirmDialog title="短信通知超级管理员"
+                message=format!("将向超级管理员手机号{phone}发送短信通知，该手机号仅用于通知超级管理员授权使用。")
+                pending on_confirm=move || { send.dispatch(()); } on_cancel=move || confirming.set(false)/>
         })}
     }
 }

@@ -18,7 +18,7 @@ use utoipa_axum::routes;
 use super::apply::applicant_name;
 use super::error::Error;
 use super::extract::{ApiJson, CurrentMember};
-use super::{person, AppState};
+use super::{links, person, AppState};
 use crate::agreement;
 use crate::flow::link::{LinkPurpose, LinkRefusal, LinkStatus, LINK_TTL_SECS};
 use crate::providers::esign::EsignEnterprise;
@@ -38,17 +38,7 @@ async fn live(
     state: &AppState,
     token: &str,
 ) -> Result<(LinkRow, ApplicationRow, EsignEnterprise), Error> {
-    let row = state
-        .db
-        .link_by_token(token, &LinkPurpose::ACTIVATION)
-        .await?
-        .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
-    row.link.usable(state.clock.now())?;
-    let app = state
-        .db
-        .open_application_by_id(&row.application_id)
-        .await?
-        .ok_or(LinkRefusal::Used)?;
+    let (row, app) = links::open(state, token, &LinkPurpose::ACTIVATION).await?;
     let linked = state
         .db
         .wechat_link(&app.id)
@@ -191,6 +181,7 @@ pub async fn start_face(
     ApiJson(req): ApiJson<ActivationFaceRequest>,
 ) -> Result<Json<FaceStart>, Error> {
     let (row, _, e) = live(&state, &token).await?;
+    links::may_try_face(&state, &row).await?;
     if row.agreement_version.as_deref() != Some(agreement::VERSION) {
         return Err(Error::Conflict(format!(
             "请先阅读《{}》并点击“确认开通”",
@@ -244,23 +235,10 @@ pub async fn face_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, app, e) = live(&state, &token).await?;
-    let (started, _) = state.db.link_face(&row.id).await?;
-    if started.as_deref() != Some(req.biz_token.as_str()) {
-        return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
-    }
-    let info = state
-        .providers
-        .face
-        .detect_info(&req.biz_token)
-        .await?
-        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
-    if info.err_code != 0 {
-        return Ok(Json(FaceOutcome {
-            passed: false,
-            message: "人脸识别未通过，请在光线充足处正对屏幕重试".to_owned(),
-            retries_left: 1,
-        }));
-    }
+    let info = match links::face_result(&state, &row, &req.biz_token).await? {
+        Ok(info) => info,
+        Err(failed) => return Ok(Json(failed)),
+    };
     if info.name.trim() != e.super_admin.name {
         return Err(not_super_admin(&e));
     }

@@ -16,7 +16,7 @@ use utoipa_axum::routes;
 use super::apply::applicant_name;
 use super::error::Error;
 use super::extract::ApiJson;
-use super::{person, AppState};
+use super::{links, person, AppState};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
 use crate::providers::wecom::AppMessage;
 use crate::storage::{ApplicationRow, LinkRow};
@@ -51,23 +51,12 @@ pub async fn link(
     }))
 }
 
-/// The link, while it still works, with its open application.
+/// The link, while it still works, with its open application and the license it is about.
 async fn live(
     state: &AppState,
     token: &str,
 ) -> Result<(LinkRow, ApplicationRow, LicenseForm), Error> {
-    let row = state
-        .db
-        .link_by_token(token, &[LinkPurpose::LegalRep])
-        .await?
-        .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
-    row.link.usable(state.clock.now())?;
-    // The application ended another way (verified, cancelled): this link has nothing to do.
-    let app = state
-        .db
-        .open_application_by_id(&row.application_id)
-        .await?
-        .ok_or(LinkRefusal::Used)?;
+    let (row, app) = links::open(state, token, &[LinkPurpose::LegalRep]).await?;
     let license = app.license().ok_or(LinkRefusal::Used)?;
     Ok((row, app, license))
 }
@@ -89,6 +78,7 @@ pub async fn start_face(
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<FaceStart>, Error> {
     let (row, _, _) = live(&state, &token).await?;
+    links::may_try_face(&state, &row).await?;
     let who = person::validate(&req, state.clock.now())?;
     person::check(&state, &who).await?;
     let session = state
@@ -122,23 +112,10 @@ pub async fn face_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, _, license) = live(&state, &token).await?;
-    let (started, _) = state.db.link_face(&row.id).await?;
-    if started.as_deref() != Some(req.biz_token.as_str()) {
-        return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
-    }
-    let info = state
-        .providers
-        .face
-        .detect_info(&req.biz_token)
-        .await?
-        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
-    if info.err_code != 0 {
-        return Ok(Json(FaceOutcome {
-            passed: false,
-            message: "人脸识别未通过，请在光线充足处正对屏幕重试".to_owned(),
-            retries_left: 1,
-        }));
-    }
+    let info = match links::face_result(&state, &row, &req.biz_token).await? {
+        Ok(info) => info,
+        Err(failed) => return Ok(Json(failed)),
+    };
     if info.name.trim() != license.legal_rep.value.trim() {
         return Err(Error::Forbidden(format!(
             "您不是{}的法定代表人，无法授权。请将链接转交法定代表人本人操作",

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 mod face_sim;
 mod legal_rep;
+mod links;
 mod meta;
 mod ops;
 mod person;

@@ -192,6 +192,26 @@ impl Db {
 }
 
 impl Db {
+    /// One more failed face check on this link, whose session is then spent; how many failed.
+    pub async fn record_link_face_failure(&self, id: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "UPDATE sms_links SET face_failures = face_failures + 1, face_biz_token = NULL
+             WHERE id = ? RETURNING face_failures",
+        )
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    pub async fn link_face_failures(&self, id: &str) -> Result<i64> {
+        let (n,): (i64,) = sqlx::query_as("SELECT face_failures FROM sms_links WHERE id = ?")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(n)
+    }
+
     /// 确认开通: records the agreement version the super admin accepted on this link.
     pub async fn accept_agreement(&self, id: &str, version: &str, now: i64) -> Result<()> {
         sqlx::query("UPDATE sms_links SET agreement_version = ?, accepted_at = ? WHERE id = ?")

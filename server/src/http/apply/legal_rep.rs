@@ -12,11 +12,11 @@ use base64::Engine;
 use rand::RngCore;
 
 use super::authorize::offered_path;
-use super::{china_day, scenario_one, Applicant};
+use super::{scenario_one, Applicant};
 use crate::flow::link::{LinkPurpose, LinkStatus, LINK_TTL_SECS};
-use crate::http::error::{wait_text, Error};
+use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
-use crate::http::AppState;
+use crate::http::{links, AppState};
 use crate::providers::sms::SmsTemplate;
 use crate::storage::LinkRow;
 
@@ -98,33 +98,15 @@ pub async fn notify(
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_path(&state, &a).await?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
+    links::may_send(
+        &state,
+        &a.app.id,
+        LinkPurpose::LegalRep,
+        MAX_PER_DAY,
+        "法人",
+    )
+    .await?;
     let now = state.clock.now();
-    if let Some(wait) = state
-        .db
-        .latest_link(&a.app.id, LinkPurpose::LegalRep)
-        .await?
-        .and_then(|r| r.link.resend_wait(now))
-    {
-        return Err(Error::RateLimited {
-            message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),
-            retry_after_secs: wait,
-        });
-    }
-    let (today, until_tomorrow) = china_day(now);
-    if state
-        .db
-        .links_since(&a.app.id, LinkPurpose::LegalRep, today)
-        .await?
-        >= MAX_PER_DAY
-    {
-        return Err(Error::RateLimited {
-            message: format!(
-                "今日通知法人次数已达上限，请{}后再试",
-                wait_text(until_tomorrow)
-            ),
-            retry_after_secs: until_tomorrow,
-        });
-    }
     let token = new_token();
     let masked = mask_mobile(&phone);
     let row = state

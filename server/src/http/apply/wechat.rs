@@ -12,12 +12,12 @@ use axum::http::StatusCode;
 use axum::Json;
 
 use super::legal_rep::{new_token, view_of};
-use super::{admin_corp, applicant, applicant_name, china_day, view, Applicant};
+use super::{admin_corp, applicant, applicant_name, view, Applicant};
 use crate::flow::{self, link::LinkPurpose};
 use crate::http::entry::member_corp;
-use crate::http::error::{wait_text, Error};
+use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
-use crate::http::{person, AppState};
+use crate::http::{links, person, AppState};
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
 use crate::storage::{Outcome, WechatLinkRow};
@@ -268,33 +268,15 @@ pub async fn notify_super_admin(
             "您是该企业的电子签超级管理员，请直接确认开通".to_owned(),
         ));
     }
+    links::may_send(
+        &state,
+        &a.app.id,
+        LinkPurpose::ActivationSms,
+        MAX_NOTICES_PER_DAY,
+        "超级管理员",
+    )
+    .await?;
     let now = state.clock.now();
-    if let Some(wait) = state
-        .db
-        .latest_link(&a.app.id, LinkPurpose::ActivationSms)
-        .await?
-        .and_then(|r| r.link.resend_wait(now))
-    {
-        return Err(Error::RateLimited {
-            message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),
-            retry_after_secs: wait,
-        });
-    }
-    let (today, until_tomorrow) = china_day(now);
-    if state
-        .db
-        .links_since(&a.app.id, LinkPurpose::ActivationSms, today)
-        .await?
-        >= MAX_NOTICES_PER_DAY
-    {
-        return Err(Error::RateLimited {
-            message: format!(
-                "今日通知超级管理员次数已达上限，请{}后再试",
-                wait_text(until_tomorrow)
-            ),
-            retry_after_secs: until_tomorrow,
-        });
-    }
     let token = new_token();
     let phone = &e.super_admin.mobile;
     let masked = mask_mobile(phone);

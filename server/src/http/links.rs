@@ -1,0 +1,114 @@
+//! What every one-time SMS link shares (短信通知法人, the super admin's activation): opening it
+//! while it works, the face session started from it, and the limits on sending another.
+
+use api::wire::FaceOutcome;
+
+use super::apply::china_day;
+use super::error::{wait_text, Error};
+use super::AppState;
+use crate::flow::link::{LinkPurpose, LinkRefusal};
+use crate::providers::face::DetectInfo;
+use crate::storage::{ApplicationRow, LinkRow};
+
+/// The link a token opens, while it works, with its still-open application. An application
+/// that ended another way (verified, cancelled) leaves the link nothing to do.
+pub async fn open(
+    state: &AppState,
+    token: &str,
+    purposes: &[LinkPurpose],
+) -> Result<(LinkRow, ApplicationRow), Error> {
+    let row = state
+        .db
+        .link_by_token(token, purposes)
+        .await?
+        .ok_or_else(|| Error::NotFound("链接无效，请检查短信中的链接是否完整".to_owned()))?;
+    row.link.usable(state.clock.now())?;
+    let app = state
+        .db
+        .open_application_by_id(&row.application_id)
+        .await?
+        .ok_or(LinkRefusal::Used)?;
+    Ok((row, app))
+}
+
+/// Failed face checks one link allows; then the sender must send a new one.
+pub const MAX_FACE_FAILURES: i64 = 5;
+
+/// Before a face check from this link: refused once it failed too often.
+pub async fn may_try_face(state: &AppState, row: &LinkRow) -> Result<(), Error> {
+    if state.db.link_face_failures(&row.id).await? >= MAX_FACE_FAILURES {
+        return Err(Error::Forbidden(
+            "人脸识别失败次数过多，此链接已无法继续使用，请联系经办人重新发送短信".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
+/// The result of the face session started from this link: `Ok(info)` when it passed, or the
+/// outcome to answer when it failed. The BizToken must be the one started here.
+pub async fn face_result(
+    state: &AppState,
+    row: &LinkRow,
+    biz_token: &str,
+) -> Result<Result<DetectInfo, FaceOutcome>, Error> {
+    let (started, _) = state.db.link_face(&row.id).await?;
+    if started.as_deref() != Some(biz_token) {
+        return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
+    }
+    let info = state
+        .providers
+        .face
+        .detect_info(biz_token)
+        .await?
+        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
+    if info.err_code != 0 {
+        let failures = state.db.record_link_face_failure(&row.id).await?;
+        let left = (MAX_FACE_FAILURES - failures).max(0);
+        let message = if left > 0 {
+            format!("人脸识别未通过，请在光线充足处正对屏幕重试（还可重试{left}次）")
+        } else {
+            "人脸识别未通过，且失败次数过多，此链接已无法继续使用，请联系经办人重新发送短信"
+                .to_owned()
+        };
+        return Ok(Err(FaceOutcome {
+            passed: false,
+            message,
+            retries_left: left as u32,
+        }));
+    }
+    Ok(Ok(info))
+}
+
+/// May another SMS link of this purpose go out now? Once a minute, `max_per_day` a day;
+/// `whom` names the recipient in the refusal (法人, 超级管理员).
+pub async fn may_send(
+    state: &AppState,
+    app_id: &str,
+    purpose: LinkPurpose,
+    max_per_day: i64,
+    whom: &str,
+) -> Result<(), Error> {
+    let now = state.clock.now();
+    if let Some(wait) = state
+        .db
+        .latest_link(app_id, purpose)
+        .await?
+        .and_then(|r| r.link.resend_wait(now))
+    {
+        return Err(Error::RateLimited {
+            message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),
+            retry_after_secs: wait,
+        });
+    }
+    let (today, until_tomorrow) = china_day(now);
+    if state.db.links_since(app_id, purpose, today).await? >= max_per_day {
+        return Err(Error::RateLimited {
+            message: format!(
+                "今日通知{whom}次数已达上限，请{}后再试",
+                wait_text(until_tomorrow)
+            ),
+            retry_after_secs: until_tomorrow,
+        });
+    }
+    Ok(())
+}
