@@ -5,8 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::apply::*;
 use common::{code, TestApp};
 use serde_json::json;
@@ -26,21 +25,6 @@ async fn start_face(app: &TestApp, c: &str) -> String {
     url.strip_prefix("/dev/face/")
         .expect("the local simulation page")
         .to_owned()
-}
-
-/// The simulation page's 通过 / 不通过; returns the redirect's Location.
-async fn answer(app: &TestApp, token: &str, decision: &str) -> (StatusCode, String) {
-    let req = Request::post(format!("/dev/face/{token}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("decision={decision}")))
-        .unwrap();
-    let res = app.send(req).await;
-    let location = res
-        .headers()
-        .get(header::LOCATION)
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status(), location)
 }
 
 async fn result(app: &TestApp, c: &str, token: &str) -> (StatusCode, serde_json::Value) {

@@ -4,8 +4,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use common::apply::*;
 use common::{code, TestApp};
 use serde_json::{json, Value};
@@ -115,31 +114,6 @@ async fn start_face(
     let body = json!({ "identity": identity }).to_string();
     app.post_json(&format!("/api/activate/{token}/face"), c, &body)
         .await
-}
-
-/// The BizToken of a started face session, from the simulation URL.
-fn biz_of(v: &Value) -> String {
-    v["url"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("/dev/face/")
-        .expect("the local simulation page")
-        .to_owned()
-}
-
-/// The simulation page's 通过 / 不通过; returns the redirect's Location.
-async fn answer(app: &TestApp, biz: &str, decision: &str) -> (StatusCode, String) {
-    let req = Request::post(format!("/dev/face/{biz}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("decision={decision}")))
-        .unwrap();
-    let res = app.send(req).await;
-    let location = res
-        .headers()
-        .get(header::LOCATION)
-        .map(|l| l.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (res.status(), location)
 }
 
 async fn face_result(
@@ -757,6 +731,25 @@ async fn an_employee_with_a_wechat_account_may_not_link_the_enterprise() {
     let (_, s) = app.get_json("/api/session", Some(&liu)).await;
     assert_eq!(s["enterprise_state"], "unverified", "{s}");
     assert!(s["application"].is_null());
+}
+
+#[tokio::test]
+async fn an_activation_link_past_its_24_hours_says_it_expired() {
+    let app = TestApp::new().await;
+    let (_, token) = chen_notified(&app).await;
+    app.clock.advance(24 * 3600 + 1);
+    let (status, v) = view_link(&app, &token, None).await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_expired"),
+        "{v}"
+    );
+    let (status, v) = confirm(&app, &token, server::agreement::VERSION, true).await;
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_expired"),
+        "{v}"
+    );
 }
 
 #[tokio::test]

@@ -70,7 +70,15 @@ fn HomeView(info: SessionInfo) -> impl IntoView {
     let (corp_name, corp_meta) = match &info.corp {
         Some(c) => (
             c.name.clone(),
-            format!("{} · {}", info.user.name, role_label(role)),
+            format!(
+                "{} · {}",
+                info.user.name,
+                if info.is_super_admin {
+                    "企业超级管理员"
+                } else {
+                    role_label(role)
+                }
+            ),
         ),
         None => (
             "腾讯电子签".to_owned(),
@@ -180,8 +188,10 @@ fn status_note(info: &SessionInfo) -> Option<AnyView> {
         return Some(
             view! {
                 <div class="notice notice--info" role="status">
-                    <p>"企业已完成认证，您是企业的超级管理员。"</p>
-                    <A href="/apply/done" attr:class="link">"邀请企业员工"</A>
+                    <div class="notice__bd">
+                        <p>"企业已完成认证，您是企业的超级管理员。"</p>
+                        <A href="/apply/done" attr:class="link notice__link">"企业认证详情"</A>
+                    </div>
                 </div>
             }
             .into_any(),

@@ -175,6 +175,13 @@ test('赵磊, the super admin, links and opens by himself, invites the employees
   await shot(zhao.page, 'wechat-invite-capped');
   expect((await outbox(request)).filter((m) => m.text.includes('邀请您在企业微信中使用'))).toHaveLength(6);
 
+  // Home, for the super admin: verified, and the way back to inviting.
+  await zhao.page.getByRole('link', { name: '完成' }).click();
+  await expect(zhao.page.locator('.badge')).toContainText('已认证');
+  await expect(zhao.page.getByText('您是企业的超级管理员')).toBeVisible();
+  await expect(zhao.page.getByRole('link', { name: '企业认证详情' })).toBeVisible();
+  await shot(zhao.page, 'home-super-admin');
+
   // 刘洋, invited, verifies himself and becomes a verified member.
   const liu = await signIn(browser, 'liuyang');
   await expect(liu.page.getByRole('heading', { name: '您已受邀使用腾讯电子签' })).toBeVisible();

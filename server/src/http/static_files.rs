@@ -44,13 +44,15 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     res
 }
 
-/// Trunk names assets `name-<16 hex>.ext` (and `name-<16 hex>_bg.wasm`).
+/// Trunk names assets `name-<hash>.ext` (and `name-<hash>_bg.wasm`), the hash a u64 in hex
+/// without leading zeros: usually 16 digits, sometimes fewer.
 fn is_hashed_asset(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     let stem = file.split('.').next().unwrap_or(file);
     let stem = stem.strip_suffix("_bg").unwrap_or(stem);
-    stem.rsplit_once('-')
-        .is_some_and(|(_, hash)| hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()))
+    stem.rsplit_once('-').is_some_and(|(_, hash)| {
+        (12..=16).contains(&hash.len()) && hash.bytes().all(|b| b.is_ascii_hexdigit())
+    })
 }
 
 #[cfg(test)]
@@ -62,6 +64,9 @@ mod tests {
         assert!(is_hashed_asset("/app-3f2a9c1b2d4e5f60.js"));
         assert!(is_hashed_asset("/app-3f2a9c1b2d4e5f60_bg.wasm"));
         assert!(is_hashed_asset("/main-0123456789abcdef.css"));
+        // A hash with a leading zero loses it.
+        assert!(is_hashed_asset("/app-37925e33f9af2c3_bg.wasm"));
+        assert!(!is_hashed_asset("/app-abc.js"));
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/legal-rep/abc"));

@@ -154,3 +154,28 @@ pub async fn institution_at_authorize(app: &TestApp) -> String {
     through_contact(app, &c, "13900000021").await;
     c
 }
+
+/// The local face simulation's 通过 / 不通过; returns the redirect's Location.
+pub async fn answer(app: &TestApp, biz: &str, decision: &str) -> (StatusCode, String) {
+    let req = Request::post(format!("/dev/face/{biz}"))
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(format!("decision={decision}")))
+        .unwrap();
+    let res = app.send(req).await;
+    let location = res
+        .headers()
+        .get(header::LOCATION)
+        .map(|l| l.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    (res.status(), location)
+}
+
+/// The BizToken of a started face session, from the simulation URL.
+pub fn biz_of(v: &Value) -> String {
+    v["url"]
+        .as_str()
+        .unwrap()
+        .strip_prefix("/dev/face/")
+        .expect("the local simulation page")
+        .to_owned()
+}
