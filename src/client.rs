@@ -91,6 +91,19 @@ pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
     decode(response).await
 }
 
+/// A GET for pages that work without a session (opened from an SMS): no session is `None`,
+/// not the app-wide "reopen from WeCom" page.
+async fn get_if_signed_in<T: DeserializeOwned>(path: &str) -> Result<Option<T>, ApiError> {
+    let response = Request::get(path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.status() == 401 {
+        return Ok(None);
+    }
+    decode(response).await.map(Some)
+}
+
 async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
     let status = response.status();
     let text = response.text().await.map_err(|_| ApiError::Network)?;
@@ -353,6 +366,11 @@ pub async fn activation_face_result(
 /// The verified enterprise (success page).
 pub async fn enterprise() -> Result<wire::EnterpriseView, ApiError> {
     get(paths::ENTERPRISE).await
+}
+
+/// The same, from a page opened outside WeCom: `None` without a session.
+pub async fn enterprise_if_signed_in() -> Result<Option<wire::EnterpriseView>, ApiError> {
+    get_if_signed_in(paths::ENTERPRISE).await
 }
 
 /// 邀请企业员工在企业微信使用 → 确定.

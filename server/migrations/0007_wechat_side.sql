@@ -15,6 +15,10 @@ ALTER TABLE sms_links ADD COLUMN face_failures INTEGER NOT NULL DEFAULT 0;
 -- admin opens the WeCom-side service.
 ALTER TABLE applications ADD COLUMN scenario TEXT NOT NULL DEFAULT 'new'
     CHECK (scenario IN ('new', 'wechat'));
+-- The super admin who opened a scenario 2 enterprise, as the keyed hash of their ID number:
+-- opened from an SMS outside WeCom, no member is known yet; the member whose own real-name
+-- verification matches becomes `super_admin_id`.
+ALTER TABLE applications ADD COLUMN super_admin_index TEXT;
 
 -- 关联微信账户: the WeChat-side e-sign enterprise an application links to.
 CREATE TABLE wechat_links (

@@ -734,6 +734,60 @@ async fn an_employee_with_a_wechat_account_may_not_link_the_enterprise() {
 }
 
 #[tokio::test]
+async fn a_super_admin_who_opened_from_outside_wecom_is_recognised_by_their_own_verification() {
+    let app = TestApp::new().await;
+    let (_, token) = chen_notified(&app).await;
+    confirm_current(&app, &token).await;
+    // No session: the SMS link opened in WeChat, outside WeCom.
+    let (_, v) = start_face(&app, &token, None, Some(("赵磊", ZHAO_ID))).await;
+    let biz = biz_of(&v);
+    answer(&app, &biz, "pass").await;
+    assert_eq!(
+        face_result(&app, &token, None, &biz).await.1["passed"],
+        true
+    );
+
+    let z = app.login("zhaolei").await;
+    let (_, s) = app.get_json("/api/session", Some(&z)).await;
+    assert_eq!(s["enterprise_state"], "verified");
+    assert_eq!(
+        (
+            s["is_super_admin"].as_bool(),
+            s["super_admin_unknown"].as_bool()
+        ),
+        (Some(false), Some(true)),
+        "{s}"
+    );
+    assert_eq!(invite(&app, &z).await.0, StatusCode::FORBIDDEN);
+    // Someone else's verification claims nothing.
+    let l = app.login("liuyang").await;
+    assert_eq!(
+        me_real_name(&app, &l, "刘洋", "44030519950817031X").await.0,
+        StatusCode::OK
+    );
+    let (_, s) = app.get_json("/api/session", Some(&l)).await;
+    assert_eq!(s["is_super_admin"], false, "{s}");
+
+    // 赵磊 verifies himself in WeCom: he is the super admin, and may invite.
+    assert_eq!(
+        me_real_name(&app, &z, "赵磊", ZHAO_ID).await.0,
+        StatusCode::OK
+    );
+    let (_, s) = app.get_json("/api/session", Some(&z)).await;
+    assert_eq!(
+        (
+            s["is_super_admin"].as_bool(),
+            s["super_admin_unknown"].as_bool()
+        ),
+        (Some(true), Some(false)),
+        "{s}"
+    );
+    let (status, v) = invite(&app, &z).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["invited"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
 async fn an_activation_link_past_its_24_hours_says_it_expired() {
     let app = TestApp::new().await;
     let (_, token) = chen_notified(&app).await;

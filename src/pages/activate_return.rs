@@ -24,7 +24,8 @@ pub fn ActivateReturn() -> impl IntoView {
         async move {
             let o = client::activation_face_result(&t, biz).await?;
             // Signed in to this enterprise's WeCom: the success page can offer invitations.
-            let in_wecom = o.passed && client::enterprise().await.is_ok();
+            let in_wecom =
+                o.passed && matches!(client::enterprise_if_signed_in().await, Ok(Some(_)));
             Ok::<_, ApiError>((o, in_wecom))
         }
     });
@@ -45,7 +46,7 @@ pub fn ActivateReturn() -> impl IntoView {
                                     <div class="msg__icon msg__icon--success" aria-hidden="true"></div>
                                     <h2 class="msg__title">"授权成功"</h2>
                                     <p class="msg__desc">{o.message}</p>
-                                    <p class="msg__desc">"在企业微信工作台打开“腾讯电子签”，即可邀请企业员工在企业微信使用。"</p>
+                                    <p class="msg__desc">"在企业微信工作台打开“腾讯电子签”并完成个人实名认证，即可邀请企业员工在企业微信使用。"</p>
                                 </div>
                             }.into_any(),
                             Ok((o, _)) => view! { <FaceFailed message=o.message retry=format!("/activate/{token}")/> }.into_any(),

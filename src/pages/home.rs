@@ -184,6 +184,19 @@ fn status_note(info: &SessionInfo) -> Option<AnyView> {
         }
         None => {}
     }
+    if info.super_admin_unknown {
+        return Some(
+            view! {
+                <div class="notice notice--info" role="status">
+                    <div class="notice__bd">
+                        <p>"企业已开通腾讯电子签企业微信服务。如您是企业的电子签超级管理员，请完成个人实名认证，即可在此管理企业、邀请员工。"</p>
+                        <A href="/me/real-name" attr:class="link notice__link">"个人实名认证"</A>
+                    </div>
+                </div>
+            }
+            .into_any(),
+        );
+    }
     if info.is_super_admin {
         return Some(
             view! {

@@ -208,3 +208,46 @@ test('赵磊, the super admin, links and opens by himself, invites the employees
   await liu.context.close();
   await zhao.context.close();
 });
+
+test('赵磊 opens the service from the SMS outside WeCom, then is recognised in WeCom by his own verification', async ({ browser, request }) => {
+  test.setTimeout(120_000);
+  // 陈静 links by typing the code (no photo), then notifies.
+  const chen = await signIn(browser, 'chenjing', '/apply');
+  await passRealName(chen.page, CHEN);
+  await chen.page.getByRole('link', { name: '关联微信账户' }).click();
+  await chen.page.getByLabel('统一社会信用代码').fill(LANHAI_USCC);
+  await chen.page.getByRole('button', { name: '查找' }).click();
+  await chen.page.getByRole('button', { name: '短信通知超级管理员' }).click();
+  await chen.page.getByRole('dialog', { name: '短信通知超级管理员' }).getByRole('button', { name: '确定' }).click();
+  await expect(chen.page.getByRole('heading', { name: '等待超级管理员授权' })).toBeVisible();
+  const link = await activationLink(request);
+
+  // The SMS opens in WeChat: no WeCom session.
+  const outside = await browser.newContext();
+  const page = await outside.newPage();
+  await page.goto(link);
+  await readAndConfirm(page);
+  await page.getByLabel('姓名').fill(ZHAO.name);
+  await page.getByLabel('身份证号').fill(ZHAO.id);
+  await page.getByRole('button', { name: '开始人脸识别' }).click();
+  await page.getByRole('button', { name: '通过', exact: true }).click();
+  await expect(page.getByRole('heading', { name: '授权成功' })).toBeVisible();
+  await expect(page.getByText('并完成个人实名认证，即可邀请企业员工')).toBeVisible();
+  await shot(page, 'activate-done-outside-wecom');
+  await expect(chen.page.getByText(OPENED)).toBeVisible({ timeout: 15_000 });
+
+  // In WeCom, 赵磊 is asked to verify; then he is the super admin and can invite.
+  const zhao = await signIn(browser, 'zhaolei');
+  await expect(zhao.page.getByText('如您是企业的电子签超级管理员，请完成个人实名认证')).toBeVisible();
+  await shot(zhao.page, 'home-super-admin-unknown');
+  await zhao.page.getByRole('link', { name: '个人实名认证' }).click();
+  await zhao.page.getByLabel('姓名').fill(ZHAO.name);
+  await zhao.page.getByLabel('身份证号').fill(ZHAO.id);
+  await zhao.page.getByRole('button', { name: '提交认证' }).click();
+  await expect(zhao.page.getByText('您是企业的超级管理员')).toBeVisible();
+  await zhao.page.getByRole('link', { name: '企业认证详情' }).click();
+  await expect(zhao.page.getByRole('button', { name: '邀请企业员工在企业微信使用' })).toBeVisible();
+  await outside.close();
+  await zhao.context.close();
+  await chen.context.close();
+});

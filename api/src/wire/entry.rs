@@ -107,6 +107,9 @@ pub struct SessionInfo {
     pub membership: Option<super::Membership>,
     /// The signed-in person is the enterprise's e-sign super admin.
     pub is_super_admin: bool,
+    /// Opened (scenario 2) from an SMS outside WeCom: the super admin becomes known here once
+    /// they complete 个人实名认证.
+    pub super_admin_unknown: bool,
     /// True when the server runs with local providers (demo data, outbox, simulations).
     pub local_mode: bool,
 }

@@ -255,6 +255,12 @@ pub async fn face_result(
         .db
         .finish_verified(&app.id, super_admin.as_ref().map(|m| m.id.as_str()), now)
         .await?;
+    // Opened from outside WeCom, nobody is known as the member who is super admin yet: they
+    // are recognised by their own real-name verification later (`enterprise::claim`).
+    state
+        .db
+        .set_super_admin_index(&app.id, &state.vault.blind_index(&e.super_admin.id_number))
+        .await?;
     let detail = format!("wechat_opened agreement={}", agreement::VERSION);
     state
         .db

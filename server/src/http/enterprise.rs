@@ -35,13 +35,37 @@ async fn verified(
     let corp = member_corp(state, member)
         .await?
         .ok_or_else(|| Error::Forbidden("工作人员账号不属于任何企业".to_owned()))?;
-    let app = state
+    let mut app = state
         .db
         .current_application(&corp.id)
         .await?
         .filter(|a| a.outcome == Outcome::Verified)
         .ok_or_else(|| Error::NotFound("企业尚未完成认证".to_owned()))?;
+    claim(state, member, &mut app).await?;
     Ok((corp, app))
+}
+
+/// A scenario 2 enterprise opened from an SMS outside WeCom knows its super admin only by
+/// their ID number: the member whose own real-name verification matches is recorded as super
+/// admin, once.
+pub(super) async fn claim(
+    state: &AppState,
+    member: &MemberRow,
+    app: &mut CurrentApplication,
+) -> Result<(), Error> {
+    let (None, Some(index)) = (&app.super_admin_id, &app.super_admin_index) else {
+        return Ok(());
+    };
+    let mine = state.db.verified_id_index(&member.id).await?;
+    if mine.as_ref() == Some(index)
+        && state
+            .db
+            .claim_super_admin(&app.id, &member.id, index)
+            .await?
+    {
+        app.super_admin_id = Some(member.id.clone());
+    }
+    Ok(())
 }
 
 /// The WeChat-side enterprise a scenario 2 application opened.

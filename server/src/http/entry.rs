@@ -71,10 +71,19 @@ pub async fn session(
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<SessionInfo>, Error> {
     let corp = member_corp(&state, &member).await?;
-    let current = match &corp {
+    let mut current = match &corp {
         Some(c) => state.db.current_application(&c.id).await?,
         None => None,
     };
+    if let Some(app) = current.as_mut().filter(|a| a.outcome == Outcome::Verified) {
+        super::enterprise::claim(&state, &member, app).await?;
+    }
+    // Opened from outside WeCom and not yet claimed: the super admin should verify here.
+    let super_admin_unknown = current.as_ref().is_some_and(|a| {
+        a.outcome == Outcome::Verified
+            && a.super_admin_id.is_none()
+            && a.super_admin_index.is_some()
+    });
     let enterprise_state = match current.as_ref().map(|a| a.outcome) {
         None => EnterpriseState::Unverified,
         Some(Outcome::Open) => EnterpriseState::InProgress,
@@ -118,6 +127,7 @@ pub async fn session(
         application,
         membership,
         is_super_admin,
+        super_admin_unknown,
         local_mode: state.settings.local_mode,
     }))
 }

@@ -24,6 +24,8 @@ pub struct CurrentApplication {
     /// Who became super admin (a member of this corp), once verified.
     pub super_admin_id: Option<String>,
     pub finished_at: Option<i64>,
+    /// Scenario 2: the keyed hash of the super admin's ID number, until a member claims it.
+    pub super_admin_index: Option<String>,
 }
 
 type Raw = (
@@ -36,13 +38,14 @@ type Raw = (
     String,
     Option<String>,
     Option<i64>,
+    Option<String>,
 );
 
 impl Db {
     pub async fn current_application(&self, corp_id: &str) -> Result<Option<CurrentApplication>> {
         let row: Option<Raw> = sqlx::query_as(
             "SELECT a.id, a.applicant_id, m.name, a.outcome, a.state, a.created_at,
-                    a.scenario, a.super_admin_id, a.finished_at
+                    a.scenario, a.super_admin_id, a.finished_at, a.super_admin_index
              FROM applications a JOIN members m ON m.id = a.applicant_id
              WHERE a.corp_id = ? AND a.outcome IN ('open', 'verified')
              ORDER BY (a.outcome = 'verified') DESC, a.created_at DESC LIMIT 1",
@@ -61,6 +64,7 @@ impl Db {
                 scenario,
                 super_admin_id,
                 finished_at,
+                super_admin_index,
             )| CurrentApplication {
                 id,
                 applicant_id,
@@ -75,7 +79,39 @@ impl Db {
                 scenario: super::apply::parse_scenario(&scenario),
                 super_admin_id,
                 finished_at,
+                super_admin_index,
             },
         ))
+    }
+}
+
+impl Db {
+    /// Scenario 2 opened: who the super admin is, as the keyed hash of their ID number.
+    pub async fn set_super_admin_index(&self, app_id: &str, index: &str) -> Result<()> {
+        sqlx::query("UPDATE applications SET super_admin_index = ? WHERE id = ?")
+            .bind(index)
+            .bind(app_id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Records `member_id` as super admin if none is yet and their verification matches.
+    pub async fn claim_super_admin(
+        &self,
+        app_id: &str,
+        member_id: &str,
+        index: &str,
+    ) -> Result<bool> {
+        let done = sqlx::query(
+            "UPDATE applications SET super_admin_id = ?
+             WHERE id = ? AND super_admin_id IS NULL AND super_admin_index = ?",
+        )
+        .bind(member_id)
+        .bind(app_id)
+        .bind(index)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 }
