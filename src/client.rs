@@ -50,6 +50,14 @@ impl ApiError {
         }
     }
 
+    /// What kind of refusal it was.
+    pub fn code(&self) -> Option<wire::ErrorCode> {
+        match self {
+            ApiError::Refused { error, .. } => Some(error.code),
+            _ => None,
+        }
+    }
+
     /// The field a refusal is about, to show the message there.
     pub fn field(&self) -> Option<&str> {
         match self {

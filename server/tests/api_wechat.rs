@@ -479,6 +479,7 @@ async fn the_super_admin_who_is_no_wecom_admin_links_and_activates_directly() {
     );
     let (status, v) = link_wechat(&app, &z, None).await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
+    assert_eq!(code(&v), "real_name_required", "{v}");
     assert!(
         v["error"]["message"].as_str().unwrap().contains("实名认证"),
         "{v}"

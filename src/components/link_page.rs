@@ -7,7 +7,7 @@ use std::future::Future;
 use api::wire::ErrorCode;
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::client::ApiError;
 use crate::components::error_state::ErrorState;
@@ -18,6 +18,14 @@ pub fn token_param() -> String {
     use_params_map()
         .get_untracked()
         .get("token")
+        .unwrap_or_default()
+}
+
+/// The `BizToken` face verification appends when it sends the person back.
+pub fn biz_token_param() -> String {
+    use_query_map()
+        .get_untracked()
+        .get("BizToken")
         .unwrap_or_default()
 }
 

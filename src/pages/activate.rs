@@ -58,22 +58,21 @@ fn Activation(token: String, v: ActivationView) -> impl IntoView {
     let refusal = Signal::derive(move || face.value().get().and_then(Result::err));
     let face_pending = face.pending();
     let confirm_pending = confirm.pending();
-    let intro = format!(
-        "申请人{}申请将{}在微信端已开通的腾讯电子签企业账号关联至企业微信，需要超级管理员{}确认开通。",
-        nowrap(&v.applicant_name),
-        v.enterprise,
-        nowrap(&v.super_admin_name)
-    );
     let verified_as = v.verified_as.clone();
     view! {
         {move || match refused.get() {
             Some(ApiError::Refused { error, .. }) => view! { <DeadLink code=error.code message=error.message/> }.into_any(),
             _ => {
-                let (intro, v, version, verified_as) = (intro.clone(), v.clone(), version.clone(), verified_as.clone());
+                let (v, version, verified_as) = (v.clone(), version.clone(), verified_as.clone());
                 view! {
                     <div class="page__hd">
                         <h2 class="page__title">"超级管理员授权"</h2>
-                        <p class="page__desc">{intro}</p>
+                        // A masked name (`*磊`) broken after its asterisk reads as two words.
+                        <p class="page__desc">
+                            "申请人"<span class="nowrap">{v.applicant_name.clone()}</span>
+                            {format!("申请将{}在微信端已开通的腾讯电子签企业账号关联至企业微信，需要超级管理员", v.enterprise)}
+                            <span class="nowrap">{v.super_admin_name.clone()}</span>"确认开通。"
+                        </p>
                     </div>
                     <div class="cells">
                         <div class="cell"><span class="cell__bd">"企业名称"</span><span class="cell__ft">{v.enterprise.clone()}</span></div>
@@ -178,12 +177,4 @@ fn AgreementBox(agreement: Agreement, read: RwSignal<bool>) -> impl IntoView {
             })}
         </div>
     }
-}
-
-/// Keeps a masked name (`*磊`) on one line: a break after the asterisk reads as two words.
-fn nowrap(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| [c, '\u{2060}'])
-        .take((s.chars().count() * 2).saturating_sub(1))
-        .collect()
 }

@@ -4,20 +4,17 @@
 //! page (and 邀请企业员工); from an SMS outside WeCom, the success is shown here.
 
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
-use crate::components::link_page::{token_param, DeadLink, FaceFailed};
+use crate::components::link_page::{biz_token_param, token_param, DeadLink, FaceFailed};
 use crate::components::loading::LoadingPage;
 
 #[component]
 pub fn ActivateReturn() -> impl IntoView {
     let token = token_param();
-    let biz = use_query_map()
-        .get_untracked()
-        .get("BizToken")
-        .unwrap_or_default();
+    let biz = biz_token_param();
     let t = token.clone();
     let outcome = LocalResource::new(move || {
         let (t, biz) = (t.clone(), biz.clone());

@@ -4,20 +4,18 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
+use crate::components::link_page::biz_token_param;
 use crate::components::loading::LoadingPage;
 use crate::components::navbar::Navbar;
 
 #[component]
 pub fn FaceReturn() -> impl IntoView {
-    let token = use_query_map()
-        .get_untracked()
-        .get("BizToken")
-        .unwrap_or_default();
+    let token = biz_token_param();
     let outcome = LocalResource::new(move || client::face_result(token.clone()));
     let navigate = use_navigate();
     view! {

@@ -4,20 +4,16 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_query_map;
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
-use crate::components::link_page::{token_param, DeadLink, FaceFailed};
+use crate::components::link_page::{biz_token_param, token_param, DeadLink, FaceFailed};
 use crate::components::loading::LoadingPage;
 
 #[component]
 pub fn LegalRepReturn() -> impl IntoView {
     let token = token_param();
-    let biz = use_query_map()
-        .get_untracked()
-        .get("BizToken")
-        .unwrap_or_default();
+    let biz = biz_token_param();
     let t = token.clone();
     let outcome = LocalResource::new(move || {
         let (t, biz) = (t.clone(), biz.clone());

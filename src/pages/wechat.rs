@@ -5,7 +5,9 @@
 use std::time::Duration;
 
 use api::validate::uscc;
-use api::wire::{ApplicationView, ApplyStep, Scenario, SmsLinkStatus, SmsLinkView, WechatLinkView};
+use api::wire::{
+    ApplicationView, ApplyStep, ErrorCode, Scenario, SmsLinkStatus, SmsLinkView, WechatLinkView,
+};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
@@ -81,10 +83,10 @@ fn Lookup(code: Option<String>, has_application: bool, relink: Callback<()>) -> 
     let search = Action::new_local(|code: &Option<String>| client::link_wechat(code.clone()));
     Effect::new(move |_| match search.value().get() {
         Some(Ok(_)) => relink.run(()),
-        Some(Err(e)) => match (e.status(), e.field()) {
-            (_, Some("uscc")) => server.set(Some(e.to_string())),
-            (Some(404), _) => not_found.set(Some(e.to_string())),
-            (_, Some("real_name")) => navigate(
+        Some(Err(e)) => match (e.status(), e.field(), e.code()) {
+            (_, Some("uscc"), _) => server.set(Some(e.to_string())),
+            (Some(404), _, _) => not_found.set(Some(e.to_string())),
+            (_, _, Some(ErrorCode::RealNameRequired)) => navigate(
                 if has_application {
                     ApplyStep::RealName.path()
                 } else {

@@ -132,6 +132,8 @@ pub enum ErrorCode {
     Conflict,
     RateLimited,
     TooLarge,
+    /// The caller must complete personal real-name verification first.
+    RealNameRequired,
     /// A legal-rep link past its 24 hours.
     LinkExpired,
     /// A link whose request was already approved or declined.

@@ -235,10 +235,11 @@ pub async fn face_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, app, e) = live(&state, &token).await?;
-    let info = match links::face_result(&state, &row, &req.biz_token).await? {
-        Ok(info) => info,
+    let passed = match links::face_result(&state, &row, &req.biz_token).await? {
+        Ok(passed) => passed,
         Err(failed) => return Ok(Json(failed)),
     };
+    let info = &passed.info;
     if info.name.trim() != e.super_admin.name {
         return Err(not_super_admin(&e));
     }
@@ -291,9 +292,7 @@ pub async fn face_result(
             tracing::warn!(error = %err, "activation: the WeCom message to the applicant failed");
         }
     }
-    Ok(Json(FaceOutcome {
-        passed: true,
-        message: "授权成功，您的企业已经成功开通腾讯电子签企业微信服务".to_owned(),
-        retries_left: 1,
-    }))
+    Ok(Json(passed.outcome(
+        "授权成功，您的企业已经成功开通腾讯电子签企业微信服务",
+    )))
 }

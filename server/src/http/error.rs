@@ -23,6 +23,10 @@ pub enum Error {
     /// A conflict about one input, e.g. a USCC that belongs to an enterprise opened elsewhere.
     #[error("conflict at {field}: {message}")]
     ConflictField { field: String, message: String },
+    /// The action needs the caller's personal real-name verification first (409): the app
+    /// sends them to 个人实名认证.
+    #[error("real-name verification required")]
+    RealNameRequired,
     #[error("payload too large")]
     PayloadTooLarge(String),
     /// Files on disk (uploads).
@@ -108,6 +112,13 @@ impl IntoResponse for Error {
                 ErrorCode::Conflict,
                 message,
                 Some(field),
+                None,
+            ),
+            Error::RealNameRequired => (
+                StatusCode::CONFLICT,
+                ErrorCode::RealNameRequired,
+                "请先完成个人实名认证".to_owned(),
+                None,
                 None,
             ),
             Error::PayloadTooLarge(m) => (

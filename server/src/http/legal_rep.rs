@@ -112,10 +112,11 @@ pub async fn face_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, _, license) = live(&state, &token).await?;
-    let info = match links::face_result(&state, &row, &req.biz_token).await? {
-        Ok(info) => info,
+    let passed = match links::face_result(&state, &row, &req.biz_token).await? {
+        Ok(passed) => passed,
         Err(failed) => return Ok(Json(failed)),
     };
+    let info = &passed.info;
     if info.name.trim() != license.legal_rep.value.trim() {
         return Err(Error::Forbidden(format!(
             "您不是{}的法定代表人，无法授权。请将链接转交法定代表人本人操作",
@@ -123,11 +124,7 @@ pub async fn face_result(
         )));
     }
     state.db.set_link_verified(&row.id, &info.name).await?;
-    Ok(Json(FaceOutcome {
-        passed: true,
-        message: "身份已确认，请选择是否授权".to_owned(),
-        retries_left: 1,
-    }))
+    Ok(Json(passed.outcome("身份已确认，请选择是否授权")))
 }
 
 /// 授权 or 拒绝, by the verified legal representative. 授权 verifies the enterprise with the

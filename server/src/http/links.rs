@@ -44,13 +44,30 @@ pub async fn may_try_face(state: &AppState, row: &LinkRow) -> Result<(), Error> 
     Ok(())
 }
 
-/// The result of the face session started from this link: `Ok(info)` when it passed, or the
-/// outcome to answer when it failed. The BizToken must be the one started here.
+/// A face check from a link that passed: whose, and how many failures the link still allows.
+pub struct PassedFace {
+    pub info: DetectInfo,
+    retries_left: u32,
+}
+
+impl PassedFace {
+    /// The answer to the person, once the handler accepted who passed.
+    pub fn outcome(&self, message: &str) -> FaceOutcome {
+        FaceOutcome {
+            passed: true,
+            message: message.to_owned(),
+            retries_left: self.retries_left,
+        }
+    }
+}
+
+/// The result of the face session started from this link: passed, or the outcome to answer
+/// when it failed. The BizToken must be the one started here.
 pub async fn face_result(
     state: &AppState,
     row: &LinkRow,
     biz_token: &str,
-) -> Result<Result<DetectInfo, FaceOutcome>, Error> {
+) -> Result<Result<PassedFace, FaceOutcome>, Error> {
     let (started, _) = state.db.link_face(&row.id).await?;
     if started.as_deref() != Some(biz_token) {
         return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
@@ -76,7 +93,11 @@ pub async fn face_result(
             retries_left: left as u32,
         }));
     }
-    Ok(Ok(info))
+    let failures = state.db.link_face_failures(&row.id).await?;
+    Ok(Ok(PassedFace {
+        info,
+        retries_left: (MAX_FACE_FAILURES - failures).max(0) as u32,
+    }))
 }
 
 /// May another SMS link of this purpose go out now? Once a minute, `max_per_day` a day;

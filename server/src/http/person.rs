@@ -97,14 +97,9 @@ pub async fn identity(
     state: &AppState,
     member_id: &str,
 ) -> Result<Option<(VerifiedPerson, String)>, Error> {
-    let Some(person) = state.db.verified_person(member_id).await? else {
+    let Some((person, sealed)) = state.db.verified_person_sealed(member_id).await? else {
         return Ok(None);
     };
-    let sealed = state
-        .db
-        .sealed_id_number(member_id)
-        .await?
-        .unwrap_or_default();
     let id_number = state
         .vault
         .open(&sealed)

@@ -37,15 +37,29 @@ impl Db {
         )
     }
 
-    /// The sealed ID number, for a provider that needs it (face verification). Open it only
-    /// to pass it on; never log it.
-    pub async fn sealed_id_number(&self, identity: &str) -> Result<Option<String>> {
-        let row: Option<(String,)> =
-            sqlx::query_as("SELECT id_sealed FROM verified_persons WHERE identity = ?")
-                .bind(identity)
-                .fetch_optional(self.pool())
-                .await?;
-        Ok(row.map(|r| r.0))
+    /// The person with their sealed ID number, for a provider that needs it (face
+    /// verification) or a comparison. Open it only to pass it on; never log it.
+    pub async fn verified_person_sealed(
+        &self,
+        identity: &str,
+    ) -> Result<Option<(VerifiedPerson, String)>> {
+        let row: Option<(String, String, String, i64, String)> = sqlx::query_as(
+            "SELECT identity, name, id_masked, verified_at, id_sealed FROM verified_persons WHERE identity = ?",
+        )
+        .bind(identity)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(row.map(|(identity, name, id_masked, verified_at, sealed)| {
+            (
+                VerifiedPerson {
+                    identity,
+                    name,
+                    id_masked,
+                    verified_at,
+                },
+                sealed,
+            )
+        }))
     }
 
     pub async fn save_verified_person(&self, p: &NewVerifiedPerson<'_>, now: i64) -> Result<()> {

@@ -31,6 +31,27 @@ pub(super) async fn offered_path(
     Ok(path_for(a, a.app.license().as_ref(), person.as_ref()))
 }
 
+/// Refuses unless `wanted` is the path the server offers this applicant; the refusal says
+/// which way to go instead.
+pub(super) async fn require(
+    state: &AppState,
+    a: &Applicant,
+    wanted: AuthorizePath,
+) -> Result<(), Error> {
+    use AuthorizePath::*;
+    let offered = offered_path(state, a)
+        .await?
+        .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))?;
+    let refusal = match (wanted, offered) {
+        _ if wanted == offered => return Ok(()),
+        (LegalRepFace, _) => "人脸识别授权仅限法定代表人或经营者本人，请使用页面提供的授权方式",
+        (Letter, _) => "授权书认证仅适用于党政机关及事业单位或其他组织",
+        (NotifyLegalRep, LegalRepFace) => "您是法定代表人本人，请直接进行人脸识别完成授权",
+        (NotifyLegalRep, _) => "党政机关及事业单位请通过上传授权书完成认证",
+    };
+    Err(Error::Forbidden(refusal.to_owned()))
+}
+
 /// [`offered_path`] from what the caller already loaded.
 pub(super) fn path_for(
     a: &Applicant,
@@ -69,15 +90,7 @@ pub async fn start_face(
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<FaceStart>, Error> {
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    match offered_path(&state, &a).await? {
-        None => return Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
-        Some(AuthorizePath::LegalRepFace) => {}
-        Some(_) => {
-            return Err(Error::Forbidden(
-                "人脸识别授权仅限法定代表人或经营者本人，请使用页面提供的授权方式".to_owned(),
-            ))
-        }
-    }
+    require(&state, &a, AuthorizePath::LegalRepFace).await?;
     let (left, until_tomorrow) = face_failures_left(&state, &a.member.id).await?;
     if left == 0 {
         return Err(Error::RateLimited {
@@ -139,10 +152,9 @@ pub async fn face_result(
         .await?
         .filter(|c| c.application_id == a.app.id && c.member_id == a.member.id)
         .ok_or_else(|| Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()))?;
+    let used = || Error::Conflict("这次人脸识别的结果已使用，请重新发起".to_owned());
     if check.result.is_some() {
-        return Err(Error::Conflict(
-            "这次人脸识别的结果已使用，请重新发起".to_owned(),
-        ));
+        return Err(used());
     }
     let info = state
         .providers
@@ -158,9 +170,7 @@ pub async fn face_result(
         .finish_face_check(&check.biz_token, passed, now)
         .await?
     {
-        return Err(Error::Conflict(
-            "这次人脸识别的结果已使用，请重新发起".to_owned(),
-        ));
+        return Err(used());
     }
     let (left, _) = face_failures_left(&state, &a.member.id).await?;
     let retries_left = u32::try_from(left).unwrap_or(0);

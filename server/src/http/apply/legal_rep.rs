@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
 
-use super::authorize::offered_path;
+use super::authorize;
 use super::{scenario_one, Applicant};
 use crate::flow::link::{LinkPurpose, LinkStatus, LINK_TTL_SECS};
 use crate::http::error::Error;
@@ -63,19 +63,6 @@ pub(in crate::http) fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
-async fn require_path(state: &AppState, a: &Applicant) -> Result<(), Error> {
-    match offered_path(state, a).await? {
-        Some(AuthorizePath::NotifyLegalRep) => Ok(()),
-        Some(AuthorizePath::LegalRepFace) => Err(Error::Forbidden(
-            "您是法定代表人本人，请直接进行人脸识别完成授权".to_owned(),
-        )),
-        Some(AuthorizePath::Letter) => Err(Error::Forbidden(
-            "党政机关及事业单位请通过上传授权书完成认证".to_owned(),
-        )),
-        None => Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
-    }
-}
-
 /// 短信通知法人 → 确认: sends the legal representative an SMS with a one-time link (24 h).
 /// A newer SMS makes every earlier link stop working.
 #[utoipa::path(post, path = "/api/application/legal-rep", tag = "apply",
@@ -96,7 +83,7 @@ pub async fn notify(
     ApiJson(req): ApiJson<LegalRepNotifyRequest>,
 ) -> Result<Json<SmsLinkView>, Error> {
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    require_path(&state, &a).await?;
+    authorize::require(&state, &a, AuthorizePath::NotifyLegalRep).await?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
     links::may_send(
         &state,

@@ -15,8 +15,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::authorize::offered_path;
-use super::license::{save_photo, SavedPhoto};
+use super::authorize;
+use super::license::save_photo;
 use super::{china_today, scenario_one, Applicant};
 use crate::flow::letter::{review_due, REVIEW_BUSINESS_DAYS};
 use crate::http::error::Error;
@@ -24,7 +24,7 @@ use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::AppState;
 use crate::letter_pdf::{self, LetterFields};
 use crate::providers::wecom::AppMessage;
-use crate::storage::{LetterRow, NewUpload};
+use crate::storage::LetterRow;
 
 /// Photos of one letter.
 pub const MAX_PHOTOS: usize = 3;
@@ -58,15 +58,7 @@ pub(super) async fn letter_view(
 
 /// Only an institution at 超管授权 sends a letter; returns its confirmed license.
 async fn require_letter(state: &AppState, a: &Applicant) -> Result<LicenseForm, Error> {
-    match offered_path(state, a).await? {
-        Some(AuthorizePath::Letter) => {}
-        Some(_) => {
-            return Err(Error::Forbidden(
-                "授权书认证仅适用于党政机关及事业单位或其他组织".to_owned(),
-            ))
-        }
-        None => return Err(Error::Conflict("请先完成前面的认证步骤".to_owned())),
-    }
+    authorize::require(state, a, AuthorizePath::Letter).await?;
     a.app
         .license()
         .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))
@@ -181,30 +173,11 @@ pub async fn letter_photo(
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_letter(&state, &a).await?;
     refuse_while_in_review(&state, &a).await?;
-    let SavedPhoto {
-        id,
-        file_name,
-        bytes,
-        width,
-        height,
-    } = save_photo(&state, body).await?;
-    state
-        .db
-        .insert_upload(
-            &NewUpload {
-                id: &id,
-                application_id: &a.app.id,
-                kind: "letter",
-                file_name: &file_name,
-                bytes: bytes.len() as i64,
-                width: i64::from(width),
-                height: i64::from(height),
-                recognized_json: None,
-            },
-            state.clock.now(),
-        )
-        .await?;
-    Ok(Json(LetterPhoto { upload_id: id }))
+    let photo = save_photo(&state, body).await?;
+    photo.record(&state, &a.app.id, "letter", None).await?;
+    Ok(Json(LetterPhoto {
+        upload_id: photo.id,
+    }))
 }
 
 /// 下一步: submits 1–3 photos for review; the page then shows the expected date.

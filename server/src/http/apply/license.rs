@@ -116,6 +116,35 @@ pub(super) struct SavedPhoto {
     pub height: u32,
 }
 
+impl SavedPhoto {
+    /// Records the stored file as one of the application's uploads.
+    pub async fn record(
+        &self,
+        state: &AppState,
+        application_id: &str,
+        kind: &str,
+        recognized_json: Option<&str>,
+    ) -> Result<(), Error> {
+        state
+            .db
+            .insert_upload(
+                &NewUpload {
+                    id: &self.id,
+                    application_id,
+                    kind,
+                    file_name: &self.file_name,
+                    bytes: self.bytes.len() as i64,
+                    width: i64::from(self.width),
+                    height: i64::from(self.height),
+                    recognized_json,
+                },
+                state.clock.now(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
 /// Checks an upload (size, JPEG/PNG by magic bytes, decodes, dimensions) and stores the file.
 pub(super) async fn save_photo(
     state: &AppState,
@@ -169,16 +198,10 @@ pub async fn license_photo(
     if !flow::reachable(a.app.step, ApplyStep::License) {
         return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
     }
-    let SavedPhoto {
-        id,
-        file_name,
-        bytes,
-        width,
-        height,
-    } = save_photo(&state, body).await?;
+    let photo = save_photo(&state, body).await?;
 
     let (fields, uscc_repaired, recognition_failed) =
-        match state.providers.ocr.recognize(bytes.to_vec()).await {
+        match state.providers.ocr.recognize(photo.bytes.to_vec()).await {
             Ok(biz) => {
                 let (fields, repaired) = recognized(biz);
                 let nothing = fields == RecognizedLicense::default();
@@ -194,24 +217,11 @@ pub async fn license_photo(
         _ => None,
     };
     let json = serde_json::to_string(&fields).ok();
-    state
-        .db
-        .insert_upload(
-            &NewUpload {
-                id: &id,
-                application_id: &a.app.id,
-                kind: "license",
-                file_name: &file_name,
-                bytes: bytes.len() as i64,
-                width: i64::from(width),
-                height: i64::from(height),
-                recognized_json: json.as_deref(),
-            },
-            state.clock.now(),
-        )
+    photo
+        .record(&state, &a.app.id, "license", json.as_deref())
         .await?;
     Ok(Json(LicensePhoto {
-        upload_id: id,
+        upload_id: photo.id,
         recognized: fields,
         uscc_repaired,
         recognition_failed,

@@ -105,7 +105,7 @@ pub(super) async fn link_view(
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Neither a WeCom admin nor the WeChat-side super admin", body = ErrorBody),
         (status = 404, description = "No enterprise opened on the WeChat side was found: follow scenario 1", body = ErrorBody),
-        (status = 409, description = "Real-name verification first; another person's application; already verified; or linked to another corp", body = ErrorBody),
+        (status = 409, description = "Real-name verification first (`code` = real_name_required); another person's application; already verified; or linked to another corp", body = ErrorBody),
     ))]
 pub async fn link(
     State(state): State<AppState>,
@@ -129,13 +129,9 @@ pub async fn link(
             "{who}已在进行企业认证，请等待其完成"
         )));
     }
-    let (person, id_number) =
-        person::identity(&state, &member.id)
-            .await?
-            .ok_or_else(|| Error::ConflictField {
-                field: "real_name".to_owned(),
-                message: "请先完成个人实名认证".to_owned(),
-            })?;
+    let (person, id_number) = person::identity(&state, &member.id)
+        .await?
+        .ok_or(Error::RealNameRequired)?;
     let code = req.uscc.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let found = match code {
         Some(c) => {
