@@ -293,6 +293,6 @@ pub async fn face_result(
         }
     }
     Ok(Json(passed.outcome(
-        "授权成功，您的企业已经成功开通腾讯电子签企业微信服务",
+        "授权成功，您的企业已经成功开通腾讯电子签企业微信服务。",
     )))
 }
