@@ -3,13 +3,13 @@
 mod common;
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use common::apply::*;
 use common::{code, TestApp};
 use serde_json::{json, Value};
 
 async fn letter_photo(app: &TestApp, c: &str) -> (StatusCode, Value) {
-    let req = Request::post("/api/application/letter/photo")
+    let req = common::browser("POST", "/api/application/letter/photo")
         .header(header::COOKIE, c)
         .header(header::CONTENT_TYPE, "image/jpeg")
         .body(Body::from(jpeg(1000, 1400)))

@@ -56,9 +56,7 @@ async fn every_documented_route_is_served() {
         let req = match method.as_str() {
             "get" => common::get(&path, None),
             "post" => common::post(&path, None, "{}"),
-            other => axum::http::Request::builder()
-                .method(other.to_uppercase().as_str())
-                .uri(&path)
+            other => common::browser(&other.to_uppercase(), &path)
                 .header("content-type", "application/json")
                 .body(axum::body::Body::from("{}"))
                 .unwrap(),

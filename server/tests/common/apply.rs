@@ -1,7 +1,7 @@
 //! Driving the application through its steps over HTTP, for the API tests of later steps.
 
 use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use serde_json::{json, Value};
 use server::providers::ocr::{BizLicense, LicenseOcr, OcrError};
 
@@ -42,7 +42,7 @@ pub fn jpeg(width: u32, height: u32) -> Vec<u8> {
 }
 
 pub async fn upload(app: &TestApp, cookie: &str, body: Vec<u8>) -> (StatusCode, Value) {
-    let req = Request::post("/api/application/license/photo")
+    let req = super::browser("POST", "/api/application/license/photo")
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, "image/jpeg")
         .body(Body::from(body))
@@ -51,7 +51,7 @@ pub async fn upload(app: &TestApp, cookie: &str, body: Vec<u8>) -> (StatusCode, 
 }
 
 pub async fn put(app: &TestApp, path: &str, cookie: &str, body: &Value) -> (StatusCode, Value) {
-    let req = Request::put(path)
+    let req = super::browser("PUT", path)
         .header(header::COOKIE, cookie)
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from(body.to_string()))
@@ -157,7 +157,7 @@ pub async fn institution_at_authorize(app: &TestApp) -> String {
 
 /// The local face simulation's 通过 / 不通过; returns the redirect's Location.
 pub async fn answer(app: &TestApp, biz: &str, decision: &str) -> (StatusCode, String) {
-    let req = Request::post(format!("/dev/face/{biz}"))
+    let req = super::browser("POST", &format!("/dev/face/{biz}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(format!("decision={decision}")))
         .unwrap();

@@ -140,8 +140,28 @@ impl Drop for TestApp {
     }
 }
 
+/// The origin the test server is reached at: every helper below sends `Host` and `Origin` as
+/// a browser on the app's own pages would.
+pub const HOST: &str = "esign.test";
+pub const ORIGIN: &str = "http://esign.test";
+
+/// A request as the app's own pages send it (same origin). Tests that build a raw request
+/// start here, so that only attack tests ever leave the app's origin.
+pub fn browser(method: &str, path: &str) -> axum::http::request::Builder {
+    let b = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, HOST);
+    if method == "GET" || method == "HEAD" {
+        b
+    } else {
+        b.header(header::ORIGIN, ORIGIN)
+            .header("sec-fetch-site", "same-origin")
+    }
+}
+
 pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b = Request::get(path);
+    let mut b = browser("GET", path);
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
     }
@@ -149,7 +169,7 @@ pub fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 pub fn delete(path: &str, cookie: Option<&str>) -> Request<Body> {
-    let mut b = Request::delete(path);
+    let mut b = browser("DELETE", path);
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
     }
@@ -157,7 +177,7 @@ pub fn delete(path: &str, cookie: Option<&str>) -> Request<Body> {
 }
 
 pub fn post(path: &str, cookie: Option<&str>, body: &str) -> Request<Body> {
-    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    let mut b = browser("POST", path).header(header::CONTENT_TYPE, "application/json");
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
     }
