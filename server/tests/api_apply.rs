@@ -316,6 +316,17 @@ async fn license_fields_are_validated_and_a_wechat_opened_code_is_sent_to_scenar
 async fn wechat_enterprise_lookup() {
     let app = TestApp::new().await;
     let c = app.login("chenjing").await;
+    let path = "/api/wechat-enterprise?uscc=91440305MA5G3N2R3N";
+    let (status, v) = app.get_json(path, Some(&c)).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "only for an application in progress: {v}"
+    );
+    assert_eq!(
+        app.post_json("/api/application", Some(&c), "").await.0,
+        StatusCode::CREATED
+    );
     let (status, v) = app
         .get_json("/api/wechat-enterprise?uscc=91440305MA5G3N2R3N", Some(&c))
         .await;

@@ -125,9 +125,15 @@ async fn a_letter_is_reviewed_rejected_with_a_reason_resubmitted_and_approved() 
     assert_eq!(status, StatusCode::OK);
     let item = &queue[0];
     assert_eq!(
-        (item["enterprise"].as_str(), item["applicant_name"].as_str()),
-        (Some("青禾市数据资源局"), Some("周敏"))
+        (
+            item["enterprise"].as_str(),
+            item["applicant_name"].as_str(),
+            item["legal_rep"].as_str()
+        ),
+        (Some("青禾市数据资源局"), Some("周敏"), Some("郑芳"))
     );
+    // Recognition read nothing here (no models in tests): every field was typed.
+    assert_eq!(item["edited_fields"], json!(["name", "uscc", "legal_rep"]));
     let photo = item["photos"][0].as_str().unwrap();
     let res = app.send(common::get(photo, Some(&staff))).await;
     assert_eq!(

@@ -769,10 +769,45 @@ async fn a_super_admin_who_opened_from_outside_wecom_is_recognised_by_their_own_
     let (_, s) = app.get_json("/api/session", Some(&l)).await;
     assert_eq!(s["is_super_admin"], false, "{s}");
 
-    // 赵磊 verifies himself in WeCom: he is the super admin, and may invite.
+    // 赵磊 verifies himself in WeCom, then proves with his face that he is that person: he
+    // is the super admin, and may invite.
     assert_eq!(
         me_real_name(&app, &z, "赵磊", ZHAO_ID).await.0,
         StatusCode::OK
+    );
+    let (_, s) = app.get_json("/api/session", Some(&z)).await;
+    assert_eq!(
+        (
+            s["is_super_admin"].as_bool(),
+            s["super_admin_claimable"].as_bool()
+        ),
+        (Some(false), Some(true)),
+        "{s}"
+    );
+    let (status, v) = app
+        .post_json("/api/enterprise/super-admin/face", Some(&z), "")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let biz = biz_of(&v);
+    let (_, back) = answer(&app, &biz, "pass").await;
+    assert_eq!(back, format!("/enterprise/face-return?BizToken={biz}"));
+    let body = json!({ "biz_token": biz }).to_string();
+    let (status, v) = app
+        .post_json("/api/enterprise/super-admin/face/result", Some(&z), &body)
+        .await;
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
+    let replay = app
+        .post_json("/api/enterprise/super-admin/face/result", Some(&z), &body)
+        .await;
+    assert_eq!(
+        replay.0,
+        StatusCode::CONFLICT,
+        "a replayed BizToken: {}",
+        replay.1
     );
     let (_, s) = app.get_json("/api/session", Some(&z)).await;
     assert_eq!(

@@ -61,7 +61,9 @@ async fn photo(app: &TestApp, c: &str) -> String {
 fn link_token(outbox: &[Value], prefix: &str) -> String {
     let sms = outbox
         .iter()
-        .find(|m| m["channel"] == "sms" && m["link"].as_str().is_some_and(|l| l.starts_with(prefix)))
+        .find(|m| {
+            m["channel"] == "sms" && m["link"].as_str().is_some_and(|l| l.starts_with(prefix))
+        })
         .expect("an SMS with a link");
     sms["link"].as_str().unwrap()[prefix.len()..].to_owned()
 }
@@ -98,11 +100,12 @@ async fn an_admin_cannot_authorize_himself_by_typing_his_name_as_legal_rep() {
     .await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{v}");
     assert_eq!(v["error"]["field"], "legal_rep", "{v}");
-    assert_eq!(v["error"]["message"], "法定代表人与登记信息不一致，请核对营业执照");
+    assert_eq!(
+        v["error"]["message"],
+        "法定代表人与登记信息不一致，请核对营业执照"
+    );
     // Whatever else he tries, the face path is not his.
-    let (status, _) = app
-        .post_json("/api/application/face", Some(&c), "")
-        .await;
+    let (status, _) = app.post_json("/api/application/face", Some(&c), "").await;
     assert_ne!(status, StatusCode::OK);
     assert_eq!(session(&app, &c).await["enterprise_state"], "in_progress");
 }
@@ -134,7 +137,11 @@ async fn a_pending_legal_rep_link_dies_when_the_applicant_switches_scenario() {
     assert_eq!(status, StatusCode::OK, "{v}");
 
     let (status, v) = legal_rep_face(&app, &token, "王建国", WANG_ID).await;
-    assert_eq!(status, StatusCode::GONE, "the link died with the switch: {v}");
+    assert_eq!(
+        status,
+        StatusCode::GONE,
+        "the link died with the switch: {v}"
+    );
     assert_eq!(code(&v), "link_cancelled");
     let body = json!({ "approve": true }).to_string();
     let (status, _) = app
@@ -161,7 +168,11 @@ async fn authorizing_after_a_switch_of_scenario_is_refused() {
         .await;
     let token = link_token(&app.outbox().await, "/legal-rep/");
     let (status, v) = legal_rep_face(&app, &token, "王建国", WANG_ID).await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
     let (status, v) = link_wechat(&app, &c, Some(LANHAI_USCC)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     let body = json!({ "approve": true }).to_string();
@@ -203,12 +214,20 @@ async fn a_letter_in_review_is_withdrawn_when_the_applicant_switches_scenario() 
     assert_eq!(status, StatusCode::OK, "{v}");
     let body = json!({ "approve": true }).to_string();
     let (status, v) = app
-        .post_json(&format!("/api/ops/reviews/{letter_id}"), Some(&reviewer), &body)
+        .post_json(
+            &format!("/api/ops/reviews/{letter_id}"),
+            Some(&reviewer),
+            &body,
+        )
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
     assert_eq!(session(&app, &c).await["enterprise_state"], "in_progress");
     let (_, queue) = app.get_json("/api/ops/reviews", Some(&reviewer)).await;
-    assert_eq!(queue.as_array().unwrap().len(), 0, "withdrawn from the queue: {queue}");
+    assert_eq!(
+        queue.as_array().unwrap().len(),
+        0,
+        "withdrawn from the queue: {queue}"
+    );
 }
 
 /// 陈静 linked 蓝海 and sent 赵磊 the activation SMS; 赵磊, outside WeCom, read the agreement,
@@ -225,7 +244,11 @@ async fn zhao_passed_face_outside_wecom(app: &TestApp) -> (String, String, Strin
     let (_, view) = app.get_json(&format!("/api/activate/{token}"), None).await;
     let body = json!({ "agreement_version": view["agreement"]["version"], "accepted": true });
     let (status, v) = app
-        .post_json(&format!("/api/activate/{token}/confirm"), None, &body.to_string())
+        .post_json(
+            &format!("/api/activate/{token}/confirm"),
+            None,
+            &body.to_string(),
+        )
         .await;
     assert_eq!(status, StatusCode::NO_CONTENT, "{v}");
     let body = json!({ "identity": { "name": "赵磊", "id_number": ZHAO_ID } }).to_string();
@@ -246,19 +269,43 @@ async fn a_face_result_counts_only_for_the_session_that_started_it() {
     let (chen, token, biz) = zhao_passed_face_outside_wecom(&app).await;
     let body = json!({ "biz_token": biz }).to_string();
     let (status, v) = app
-        .post_json(&format!("/api/activate/{token}/face/result"), Some(&chen), &body)
+        .post_json(
+            &format!("/api/activate/{token}/face/result"),
+            Some(&chen),
+            &body,
+        )
         .await;
-    assert_eq!(status, StatusCode::NOT_FOUND, "another session's face check: {v}");
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "another session's face check: {v}"
+    );
     assert_eq!(session(&app, &chen).await["is_super_admin"], false);
 
     // 赵磊's own browser (no session) finishes it; 陈静 still is not super admin.
     let (status, v) = app
         .post_json(&format!("/api/activate/{token}/face/result"), None, &body)
         .await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
     let s = session(&app, &chen).await;
-    assert_eq!((s["enterprise_state"].as_str(), s["is_super_admin"].as_bool()), (Some("verified"), Some(false)), "{s}");
-    assert_eq!(app.post_json("/api/enterprise/invitations", Some(&chen), "").await.0, StatusCode::FORBIDDEN);
+    assert_eq!(
+        (
+            s["enterprise_state"].as_str(),
+            s["is_super_admin"].as_bool()
+        ),
+        (Some("verified"), Some(false)),
+        "{s}"
+    );
+    assert_eq!(
+        app.post_json("/api/enterprise/invitations", Some(&chen), "")
+            .await
+            .0,
+        StatusCode::FORBIDDEN
+    );
 }
 
 /// Attack 3 for the legal representative's own face path: the BizToken is bound to the
@@ -282,7 +329,11 @@ async fn the_applicant_face_result_is_bound_to_its_session() {
     let (status, v) = app
         .post_json("/api/application/face/result", Some(&c), &body)
         .await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
 }
 
 /// Attack 4: after 蓝海 opened from outside WeCom, 刘洋 claims the super admin role with 赵磊's
@@ -303,7 +354,9 @@ async fn the_super_admin_role_is_not_claimed_with_a_name_and_id_number_alone() {
     assert_eq!(status, StatusCode::OK, "{v}");
     let s = session(&app, &liu).await;
     assert_eq!(s["is_super_admin"], false, "{s}");
-    let (status, _) = app.post_json("/api/enterprise/invitations", Some(&liu), "").await;
+    let (status, _) = app
+        .post_json("/api/enterprise/invitations", Some(&liu), "")
+        .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A failed face check does not make him super admin either.
     let (status, v) = app
@@ -316,15 +369,31 @@ async fn the_super_admin_role_is_not_claimed_with_a_name_and_id_number_alone() {
     let (status, v) = app
         .post_json("/api/enterprise/super-admin/face/result", Some(&liu), &body)
         .await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(false)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{v}"
+    );
     assert_eq!(session(&app, &liu).await["is_super_admin"], false);
 
     // The real 赵磊 verifies himself and claims it with his own face.
     let zhao = app.login("zhaolei").await;
     let body = json!({ "name": "赵磊", "id_number": ZHAO_ID }).to_string();
-    assert_eq!(app.post_json("/api/me/real-name", Some(&zhao), &body).await.0, StatusCode::OK);
+    assert_eq!(
+        app.post_json("/api/me/real-name", Some(&zhao), &body)
+            .await
+            .0,
+        StatusCode::OK
+    );
     let s = session(&app, &zhao).await;
-    assert_eq!((s["is_super_admin"].as_bool(), s["super_admin_claimable"].as_bool()), (Some(false), Some(true)), "{s}");
+    assert_eq!(
+        (
+            s["is_super_admin"].as_bool(),
+            s["super_admin_claimable"].as_bool()
+        ),
+        (Some(false), Some(true)),
+        "{s}"
+    );
     let (status, v) = app
         .post_json("/api/enterprise/super-admin/face", Some(&zhao), "")
         .await;
@@ -333,9 +402,17 @@ async fn the_super_admin_role_is_not_claimed_with_a_name_and_id_number_alone() {
     answer(&app, &biz, "pass").await;
     let body = json!({ "biz_token": biz }).to_string();
     let (status, v) = app
-        .post_json("/api/enterprise/super-admin/face/result", Some(&zhao), &body)
+        .post_json(
+            "/api/enterprise/super-admin/face/result",
+            Some(&zhao),
+            &body,
+        )
         .await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
     assert_eq!(session(&app, &zhao).await["is_super_admin"], true);
     assert_eq!(session(&app, &liu).await["is_super_admin"], false);
 }
@@ -346,14 +423,20 @@ async fn one_uscc_is_verified_by_one_corp_only() {
     let app = TestApp::with_ocr(Arc::new(FixedOcr(xinghe_license()))).await;
     let wang = through_license(&app).await;
     through_contact(&app, &wang, "13900000001").await;
-    let (_, v) = app.post_json("/api/application/face", Some(&wang), "").await;
+    let (_, v) = app
+        .post_json("/api/application/face", Some(&wang), "")
+        .await;
     let biz = biz_of(&v);
     answer(&app, &biz, "pass").await;
     let body = json!({ "biz_token": biz }).to_string();
     let (status, v) = app
         .post_json("/api/application/face/result", Some(&wang), &body)
         .await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
 
     let zhou = started(&app, "zhoumin", "周敏", ZHOU_ID).await;
     let upload_id = photo(&app, &zhou).await;
@@ -367,7 +450,10 @@ async fn one_uscc_is_verified_by_one_corp_only() {
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
     assert_eq!(v["error"]["field"], "uscc");
     let message = v["error"]["message"].as_str().unwrap();
-    assert!(!message.contains("王") && !message.contains("xinghe"), "names no one: {message}");
+    assert!(
+        !message.contains("王") && !message.contains("xinghe"),
+        "names no one: {message}"
+    );
 }
 
 /// Attack 5 while both are open: the second corp is refused before any step 4.
@@ -384,7 +470,11 @@ async fn one_uscc_is_in_one_open_application_only() {
         &xinghe_form(&upload_id, "王建国"),
     )
     .await;
-    assert_eq!((status, v["error"]["field"].as_str()), (StatusCode::CONFLICT, Some("uscc")), "{v}");
+    assert_eq!(
+        (status, v["error"]["field"].as_str()),
+        (StatusCode::CONFLICT, Some("uscc")),
+        "{v}"
+    );
 }
 
 /// Attack 6: any admin (xiaoman's 郑芳) links 蓝海's WeChat-side account first. Until 蓝海's
@@ -415,8 +505,12 @@ async fn linking_another_enterprise_first_blocks_nobody() {
     for t in [&token, &squat_token] {
         let (_, view) = app.get_json(&format!("/api/activate/{t}"), None).await;
         let body = json!({ "agreement_version": view["agreement"]["version"], "accepted": true });
-        app.post_json(&format!("/api/activate/{t}/confirm"), None, &body.to_string())
-            .await;
+        app.post_json(
+            &format!("/api/activate/{t}/confirm"),
+            None,
+            &body.to_string(),
+        )
+        .await;
     }
     let finish = |t: String| {
         let app = &app;
@@ -434,11 +528,22 @@ async fn linking_another_enterprise_first_blocks_nobody() {
         }
     };
     let (status, v) = finish(token).await;
-    assert_eq!((status, v["passed"].as_bool()), (StatusCode::OK, Some(true)), "{v}");
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
     let (status, v) = finish(squat_token).await;
-    assert_eq!(status, StatusCode::CONFLICT, "already opened for 蓝海's own WeCom: {v}");
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "already opened for 蓝海's own WeCom: {v}"
+    );
     assert_eq!(session(&app, &chen).await["enterprise_state"], "verified");
-    assert_eq!(session(&app, &zheng).await["enterprise_state"], "in_progress");
+    assert_eq!(
+        session(&app, &zheng).await["enterprise_state"],
+        "in_progress"
+    );
 }
 
 /// `/api/wechat-enterprise` is no directory of who opened what: only an applicant at 上传证照

@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::WechatEnterprise;
-
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 
@@ -142,14 +140,23 @@ pub struct LicensePhoto {
     /// Recognition could not run or read nothing: the user types the fields in.
     pub recognition_failed: bool,
     /// The recognized USCC belongs to an enterprise already opened on the WeChat side.
-    pub wechat_opened: Option<WechatEnterprise>,
+    pub wechat_opened: Option<OpenedEnterprise>,
+}
+
+/// An enterprise already opened on the WeChat side, as 上传证照 may tell it: what it is, never
+/// who runs it (that is shown only once the application links it).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct OpenedEnterprise {
+    pub name: String,
+    pub uscc: String,
 }
 
 /// `GET /api/wechat-enterprise?uscc=` answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(ToSchema))]
 pub struct WechatLookup {
-    pub opened: Option<WechatEnterprise>,
+    pub opened: Option<OpenedEnterprise>,
 }
 
 /// `PUT /api/application/license`: the fields the user confirmed.
@@ -409,6 +416,9 @@ pub struct ReviewItem {
     pub photos: Vec<String>,
     /// Earlier rejections of this application, newest first.
     pub earlier_reasons: Vec<String>,
+    /// The license fields the applicant changed from what recognition read (`name`, `uscc`,
+    /// `legal_rep`, …), checked by the server against the recognized upload.
+    pub edited_fields: Vec<String>,
 }
 
 /// `POST /api/ops/reviews/{id}`: 通过, or 驳回 with a reason.

@@ -91,6 +91,10 @@ pub struct ApplicationSummary {
     /// Unix seconds.
     pub started_at: i64,
     pub scenario: super::Scenario,
+    /// Unix seconds: the last time anything happened to it.
+    pub last_active_at: i64,
+    /// Another admin may take it over (接管认证): it sat untouched for 30 days.
+    pub can_take_over: bool,
 }
 
 /// `GET /api/session`: who is here and where they stand.
@@ -110,6 +114,9 @@ pub struct SessionInfo {
     /// Opened (scenario 2) from an SMS outside WeCom: the super admin becomes known here once
     /// they complete 个人实名认证.
     pub super_admin_unknown: bool,
+    /// The signed-in person's verified ID is the super admin's on record: a face check of
+    /// their own makes them super admin here (`POST /api/enterprise/super-admin/face`).
+    pub super_admin_claimable: bool,
     /// True when the server runs with local providers (demo data, outbox, simulations).
     pub local_mode: bool,
 }

@@ -52,6 +52,11 @@ pub mod paths {
     pub const ACTIVATE_FACE_RESULT: &str = "/api/activate/{token}/face/result";
     pub const ENTERPRISE: &str = "/api/enterprise";
     pub const INVITATIONS: &str = "/api/enterprise/invitations";
+    /// 撤销认证 is `DELETE APPLICATION`; 接管认证 after 30 quiet days.
+    pub const TAKEOVER: &str = "/api/application/takeover";
+    /// A super admin who opened from outside WeCom claims the role with their own face.
+    pub const CLAIM_FACE: &str = "/api/enterprise/super-admin/face";
+    pub const CLAIM_FACE_RESULT: &str = "/api/enterprise/super-admin/face/result";
     pub const MY_REAL_NAME: &str = "/api/me/real-name";
     pub const OPS_REVIEWS: &str = "/api/ops/reviews";
     pub const OPS_REVIEW: &str = "/api/ops/reviews/{id}";
@@ -65,6 +70,8 @@ pub mod paths {
         ("get", OPENAPI),
         ("get", APPLICATION),
         ("post", APPLICATION),
+        ("delete", APPLICATION),
+        ("post", TAKEOVER),
         ("post", REAL_NAME),
         ("post", LICENSE_PHOTO),
         ("put", LICENSE),
@@ -93,6 +100,8 @@ pub mod paths {
         ("post", ACTIVATE_FACE_RESULT),
         ("get", ENTERPRISE),
         ("post", INVITATIONS),
+        ("post", CLAIM_FACE),
+        ("post", CLAIM_FACE_RESULT),
         ("post", MY_REAL_NAME),
         ("get", OPS_REVIEWS),
         ("post", OPS_REVIEW),

@@ -4,6 +4,7 @@
 //! The application stands at the furthest step reached. Every step up to it stays reachable,
 //! so the applicant can go back and correct something; nothing beyond it is.
 
+pub mod guard;
 pub mod letter;
 pub mod link;
 
@@ -63,16 +64,30 @@ pub fn may_link_wechat(current: ApplyStep) -> Result<(), FlowError> {
 }
 
 /// 超管授权: an institution sends a letter; an enterprise's legal representative verifies their
-/// own face; anyone else asks the legal representative by SMS. `applicant` is the name the
-/// real-name check confirmed, `legal_rep` the one confirmed on the license.
-pub fn authorize_path(subject: SubjectType, legal_rep: &str, applicant: &str) -> AuthorizePath {
+/// own face; anyone else asks the legal representative by SMS. `registered_legal_rep` is the
+/// enterprise registry's answer for the license's USCC (never a field the applicant typed),
+/// `applicant` the name the real-name check confirmed.
+pub fn authorize_path(
+    subject: SubjectType,
+    registered_legal_rep: &str,
+    applicant: &str,
+) -> AuthorizePath {
     match subject {
         SubjectType::Institution => AuthorizePath::Letter,
-        SubjectType::Enterprise if legal_rep.trim() == applicant.trim() => {
+        SubjectType::Enterprise if registered_legal_rep.trim() == applicant.trim() => {
             AuthorizePath::LegalRepFace
         }
         SubjectType::Enterprise => AuthorizePath::NotifyLegalRep,
     }
+}
+
+/// How long an application may sit untouched before another admin of the corp may take it
+/// over: an abandoned application must not block the corp for good.
+pub const TAKEOVER_AFTER_SECS: i64 = 30 * 86_400;
+
+/// May another admin take over an application last active at `last_active`?
+pub fn may_take_over(last_active: i64, now: i64) -> bool {
+    now - last_active >= TAKEOVER_AFTER_SECS
 }
 
 /// Stored form of a step (`applications.state`).
@@ -114,6 +129,13 @@ mod tests {
             P::Letter,
             "institutions always send a letter"
         );
+    }
+
+    #[test]
+    fn an_application_is_taken_over_after_thirty_quiet_days() {
+        let t = 1_795_860_000;
+        assert!(!may_take_over(t, t + TAKEOVER_AFTER_SECS - 1));
+        assert!(may_take_over(t, t + TAKEOVER_AFTER_SECS));
     }
 
     #[test]

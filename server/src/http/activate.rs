@@ -7,7 +7,7 @@
 use api::validate::mask_name;
 use api::wire::{
     ActivationConfirm, ActivationFaceRequest, ActivationView, ErrorBody, FaceOutcome,
-    FaceResultRequest, FaceStart,
+    FaceResultRequest, FaceStart, Scenario,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -17,13 +17,16 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::{ApiJson, CurrentMember};
+use super::extract::{ApiJson, CurrentMember, SessionTag};
 use super::{links, person, AppState};
 use crate::agreement;
+use crate::flow::guard::{Refusal, StartedFor};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LinkStatus, LINK_TTL_SECS};
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::wecom::AppMessage;
-use crate::storage::{ApplicationRow, LinkRow, MemberRow, VerifiedPerson};
+use crate::storage::{
+    ApplicationRow, Event, FinalStep, LinkRow, MemberRow, Settle, Verified, VerifiedPerson,
+};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -177,6 +180,7 @@ pub async fn confirm(
 pub async fn start_face(
     State(state): State<AppState>,
     member: Option<CurrentMember>,
+    SessionTag(session): SessionTag,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<ActivationFaceRequest>,
 ) -> Result<Json<FaceStart>, Error> {
@@ -205,13 +209,16 @@ pub async fn start_face(
             (p.name, id)
         }
     };
-    let session = state
+    let face = state
         .providers
         .face
         .detect_auth(&name, &id_number, &format!("/activate/{token}/face-return"))
         .await?;
-    state.db.set_link_face(&row.id, &session.biz_token).await?;
-    Ok(Json(FaceStart { url: session.url }))
+    state
+        .db
+        .set_link_face(&row.id, &face.biz_token, session.as_deref())
+        .await?;
+    Ok(Json(FaceStart { url: face.url }))
 }
 
 /// Back from face verification: the super admin on record passed, so the WeCom-side service
@@ -224,18 +231,19 @@ pub async fn start_face(
         (status = 200, description = "Passed (the service is open) or failed (retry)", body = FaceOutcome),
         (status = 403, description = "The verified person is not the super admin", body = ErrorBody),
         (status = 404, description = "No such link, or not the face session started from it", body = ErrorBody),
-        (status = 409, description = "Face verification not finished yet", body = ErrorBody),
+        (status = 409, description = "Face verification not finished yet, or the enterprise was opened for another WeCom corp meanwhile", body = ErrorBody),
         (status = 410, description = "The link no longer works (`code` says why)", body = ErrorBody),
         (status = 503, description = "The face service is unavailable", body = ErrorBody),
     ))]
 pub async fn face_result(
     State(state): State<AppState>,
     member: Option<CurrentMember>,
+    SessionTag(session): SessionTag,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, app, e) = live(&state, &token).await?;
-    let passed = match links::face_result(&state, &row, &req.biz_token).await? {
+    let passed = match links::face_result(&state, &row, &req.biz_token, &session).await? {
         Ok(passed) => passed,
         Err(failed) => return Ok(Json(failed)),
     };
@@ -246,34 +254,54 @@ pub async fn face_result(
     let now = state.clock.now();
     let next = row.link.decide(now, true)?;
     debug_assert_eq!(next, LinkStatus::Approved);
-    if !state.db.settle_link(&row.id, next, now).await? {
-        return Err(LinkRefusal::Used.into());
-    }
-    let super_admin = member
-        .map(|m| m.0)
-        .filter(|m| m.corp_id.as_deref() == Some(app.corp_id.as_str()));
-    state
-        .db
-        .finish_verified(&app.id, super_admin.as_ref().map(|m| m.id.as_str()), now)
-        .await?;
-    // Opened from outside WeCom, nobody is known as the member who is super admin yet: they
-    // are recognised by their own real-name verification later (`enterprise::claim`).
-    state
-        .db
-        .set_super_admin_index(&app.id, &state.vault.blind_index(&e.super_admin.id_number))
-        .await?;
+    // The signed-in member is recorded as super admin only when their own verified ID is the
+    // super admin's; anyone else (or nobody, outside WeCom) leaves the role to be claimed by
+    // that person with their own face check.
+    let index = state.vault.blind_index(&e.super_admin.id_number);
+    let super_admin = match member.map(|m| m.0) {
+        Some(m) if m.corp_id.as_deref() == Some(app.corp_id.as_str()) => state
+            .db
+            .verified_id_index(&m.id)
+            .await?
+            .filter(|i| *i == index)
+            .map(|_| m),
+        _ => None,
+    };
+    let super_admin_id = super_admin.as_ref().map(|m| m.id.as_str());
     let detail = format!("wechat_opened agreement={}", agreement::VERSION);
-    state
-        .db
-        .append_event(
-            &app.id,
-            super_admin.as_ref().map(|m| m.id.as_str()),
-            "verified",
-            Some(&detail),
-            now,
-        )
-        .await?;
-    if super_admin.as_ref().map(|m| m.id.as_str()) != Some(app.applicant_id.as_str()) {
+    let step = FinalStep {
+        app_id: &app.id,
+        started_for: StartedFor {
+            scenario: Scenario::Wechat,
+            uscc: row.subject_uscc.as_deref(),
+        },
+        settle: Settle::Link {
+            id: &row.id,
+            status: next,
+        },
+        verified: Some(Verified {
+            super_admin_id,
+            super_admin_index: Some(&index),
+        }),
+        event: Event {
+            actor_id: super_admin_id,
+            kind: "verified",
+            detail: Some(&detail),
+        },
+        now,
+    };
+    match state.db.final_step(&step).await? {
+        Ok(()) => {}
+        Err(Refusal::Settled) => return Err(LinkRefusal::Used.into()),
+        Err(Refusal::UsccTaken) => {
+            return Err(Error::Conflict(format!(
+                "{}已在其他企业微信中开通腾讯电子签服务，无法重复开通",
+                e.name
+            )))
+        }
+        Err(_) => return Err(LinkRefusal::Cancelled.into()),
+    }
+    if super_admin_id != Some(app.applicant_id.as_str()) {
         let message = AppMessage {
             text: format!(
                 "超级管理员{}已确认开通，{}已成功开通腾讯电子签企业微信服务。",

@@ -3,7 +3,10 @@
 //! side, at most three a day per number.
 
 use api::validate::{mask_mobile, mask_name};
-use api::wire::{EnterpriseView, ErrorBody, InvitationResult, InvitedEmployee, Scenario};
+use api::wire::{
+    EnterpriseView, ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, InvitationResult,
+    InvitedEmployee, Scenario,
+};
 use axum::extract::State;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
@@ -12,11 +15,14 @@ use utoipa_axum::routes;
 use super::apply::china_day;
 use super::entry::member_corp;
 use super::error::{wait_text, Error};
-use super::extract::CurrentMember;
-use super::AppState;
+use super::extract::{ApiJson, CurrentMember, SessionTag};
+use super::{person, AppState};
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
-use crate::storage::{CorpRow, CurrentApplication, MemberRow, NewInvitation, Outcome};
+use crate::storage::{
+    CorpRow, CurrentApplication, FacePurpose, MemberRow, NewFaceCheck, NewInvitation, Outcome,
+    Settle,
+};
 
 /// Invitations one number may receive per day.
 pub const MAX_INVITATIONS_PER_PHONE_PER_DAY: i64 = 3;
@@ -25,6 +31,144 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(enterprise))
         .routes(routes!(invite))
+        .routes(routes!(start_claim))
+        .routes(routes!(claim_result))
+}
+
+/// Where FaceID sends the claiming super admin back (an app route).
+pub const CLAIM_FACE_REDIRECT: &str = "/enterprise/face-return";
+
+/// The super admin on record, signed in here, starts the face check that claims the role.
+#[utoipa::path(post, path = "/api/enterprise/super-admin/face", tag = "enterprise",
+    responses(
+        (status = 200, description = "Go to `url`; it returns to /enterprise/face-return", body = FaceStart),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the super admin on record, or the role is taken", body = ErrorBody),
+        (status = 404, description = "Not verified yet", body = ErrorBody),
+        (status = 409, description = "个人实名认证 first (`code` = real_name_required)", body = ErrorBody),
+        (status = 429, description = "Too many face checks today", body = ErrorBody),
+        (status = 503, description = "The face service is unavailable", body = ErrorBody),
+    ))]
+pub async fn start_claim(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    SessionTag(session): SessionTag,
+) -> Result<Json<FaceStart>, Error> {
+    let (_, app) = verified(&state, &member).await?;
+    let (person, id_number) = person::identity(&state, &member.id)
+        .await?
+        .ok_or(Error::RealNameRequired)?;
+    if !claimable(&state, &member, &app).await? {
+        return Err(Error::Forbidden(
+            "您不是本企业记录的电子签超级管理员，或超级管理员已确认".to_owned(),
+        ));
+    }
+    let (today, until_tomorrow) = china_day(state.clock.now());
+    if state.db.failed_face_checks(&member.id, today).await? >= MAX_CLAIM_FACE_FAILURES {
+        return Err(Error::RateLimited {
+            message: format!(
+                "今日人脸识别失败次数过多，请{}后再试",
+                wait_text(until_tomorrow)
+            ),
+            retry_after_secs: until_tomorrow,
+        });
+    }
+    let face = state
+        .providers
+        .face
+        .detect_auth(&person.name, &id_number, CLAIM_FACE_REDIRECT)
+        .await?;
+    state
+        .db
+        .insert_face_check(
+            &NewFaceCheck {
+                biz_token: &face.biz_token,
+                application_id: &app.id,
+                member_id: &member.id,
+                session_hash: session.as_deref().unwrap_or_default(),
+                subject_uscc: None,
+                purpose: FacePurpose::Claim,
+            },
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Json(FaceStart { url: face.url }))
+}
+
+/// Failed claim face checks a person may have in a day.
+const MAX_CLAIM_FACE_FAILURES: i64 = 5;
+
+/// Back from the claim's face check: on a pass the signed-in member is the super admin.
+#[utoipa::path(post, path = "/api/enterprise/super-admin/face/result", tag = "enterprise",
+    request_body = FaceResultRequest,
+    responses(
+        (status = 200, description = "Passed (now super admin) or failed (retry)", body = FaceOutcome),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 404, description = "No such face check for this person and session", body = ErrorBody),
+        (status = 409, description = "Not finished yet, already used, or the role was taken meanwhile", body = ErrorBody),
+        (status = 503, description = "The face service is unavailable", body = ErrorBody),
+    ))]
+pub async fn claim_result(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    SessionTag(session): SessionTag,
+    ApiJson(req): ApiJson<FaceResultRequest>,
+) -> Result<Json<FaceOutcome>, Error> {
+    let (_, app) = verified(&state, &member).await?;
+    let check = state
+        .db
+        .face_check(&req.biz_token)
+        .await?
+        .filter(|c| {
+            c.application_id == app.id
+                && c.member_id == member.id
+                && c.purpose == FacePurpose::Claim
+                && session.is_some()
+                && c.session_hash == session
+        })
+        .ok_or_else(|| Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()))?;
+    let used = || Error::Conflict("这次人脸识别的结果已使用，请重新发起".to_owned());
+    if check.result.is_some() {
+        return Err(used());
+    }
+    let info = state
+        .providers
+        .face
+        .detect_info(&check.biz_token)
+        .await?
+        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
+    let index = app.super_admin_index.clone().unwrap_or_default();
+    let person = state.db.verified_person(&member.id).await?;
+    let passed = info.err_code == 0
+        && person.is_some_and(|p| p.name == info.name)
+        && claimable(&state, &member, &app).await?;
+    let now = state.clock.now();
+    let face = Settle::Face {
+        biz_token: &check.biz_token,
+        passed,
+    };
+    if !state
+        .db
+        .claim_super_admin(&app.id, &member.id, &index, face, now)
+        .await?
+    {
+        return Err(used());
+    }
+    let (today, _) = china_day(now);
+    let failed = state.db.failed_face_checks(&member.id, today).await?;
+    let left = (MAX_CLAIM_FACE_FAILURES - failed).max(0);
+    Ok(Json(FaceOutcome {
+        passed,
+        message: match (passed, left) {
+            (true, _) => "身份已确认，您已成为本企业的电子签超级管理员".to_owned(),
+            (false, 0) => "人脸识别未通过，今日重试次数已用完，请明天再试".to_owned(),
+            (false, n) => {
+                format!("人脸识别未通过，请在光线充足处正对屏幕重试。今日还可重试{n}次")
+            }
+        },
+        retries_left: u32::try_from(left).unwrap_or(0),
+    }))
 }
 
 /// The member's corp and the application that verified it.
@@ -35,37 +179,30 @@ async fn verified(
     let corp = member_corp(state, member)
         .await?
         .ok_or_else(|| Error::Forbidden("工作人员账号不属于任何企业".to_owned()))?;
-    let mut app = state
+    let app = state
         .db
         .current_application(&corp.id)
         .await?
         .filter(|a| a.outcome == Outcome::Verified)
         .ok_or_else(|| Error::NotFound("企业尚未完成认证".to_owned()))?;
-    claim(state, member, &mut app).await?;
     Ok((corp, app))
 }
 
-/// A scenario 2 enterprise opened from an SMS outside WeCom knows its super admin only by
-/// their ID number: the member whose own real-name verification matches is recorded as super
-/// admin, once.
-pub(super) async fn claim(
+/// May this member claim the super admin role? Scenario 2 opened from an SMS outside WeCom
+/// knows its super admin only by the keyed hash of their ID number: the member whose own
+/// real-name verification matches may claim it, with their own face check (a name and an ID
+/// number alone are no proof of being that person).
+pub(super) async fn claimable(
     state: &AppState,
     member: &MemberRow,
-    app: &mut CurrentApplication,
-) -> Result<(), Error> {
-    let (None, Some(index)) = (&app.super_admin_id, &app.super_admin_index) else {
-        return Ok(());
+    app: &CurrentApplication,
+) -> Result<bool, Error> {
+    let (Outcome::Verified, None, Some(index)) =
+        (app.outcome, &app.super_admin_id, &app.super_admin_index)
+    else {
+        return Ok(false);
     };
-    let mine = state.db.verified_id_index(&member.id).await?;
-    if mine.as_ref() == Some(index)
-        && state
-            .db
-            .claim_super_admin(&app.id, &member.id, index)
-            .await?
-    {
-        app.super_admin_id = Some(member.id.clone());
-    }
-    Ok(())
+    Ok(state.db.verified_id_index(&member.id).await?.as_ref() == Some(index))
 }
 
 /// The WeChat-side enterprise a scenario 2 application opened.

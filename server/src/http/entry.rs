@@ -11,6 +11,7 @@ use axum::Json;
 use super::error::{wait_text, Error};
 use super::extract::CurrentMember;
 use super::AppState;
+use crate::flow;
 use crate::providers::wecom::AppMessage;
 use crate::storage::{CorpRow, MemberRow, Outcome};
 
@@ -24,6 +25,39 @@ pub(super) fn role(member: &MemberRow, corp: Option<&CorpRow>) -> EntryRole {
         Some(c) if c.auth_mode == AuthMode::Member => EntryRole::AdminMemberMode,
         Some(_) => EntryRole::Admin,
     }
+}
+
+/// How long WeCom's word on admin status is trusted on pages that only show it.
+pub const ADMIN_STATUS_MAX_AGE_SECS: i64 = 600;
+
+/// The member with their admin status as WeCom reports it now, when the stored one is older
+/// than `max_age_secs` (0: always ask, for steps that need admin rights). A demoted admin
+/// loses the rights at once, not after the 30-day session.
+pub(super) async fn refresh_admin(
+    state: &AppState,
+    mut member: MemberRow,
+    max_age_secs: i64,
+) -> Result<MemberRow, Error> {
+    if member.corp_id.is_none() {
+        return Ok(member);
+    }
+    let now = state.clock.now();
+    let fresh = state
+        .db
+        .admin_checked_at(&member.id)
+        .await?
+        .is_some_and(|at| max_age_secs > 0 && now - at < max_age_secs);
+    if fresh {
+        return Ok(member);
+    }
+    let is_admin = match state.providers.wecom.member(&member.id).await? {
+        Some((_, m)) => m.is_admin,
+        // WeCom no longer knows them in this corp: no admin rights.
+        None => false,
+    };
+    state.db.set_admin_status(&member.id, is_admin, now).await?;
+    member.is_wecom_admin = is_admin;
+    Ok(member)
 }
 
 pub(super) async fn member_corp(
@@ -70,14 +104,21 @@ pub async fn session(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<SessionInfo>, Error> {
+    let member = refresh_admin(&state, member, ADMIN_STATUS_MAX_AGE_SECS).await?;
     let corp = member_corp(&state, &member).await?;
-    let mut current = match &corp {
+    let current = match &corp {
         Some(c) => state.db.current_application(&c.id).await?,
         None => None,
     };
-    if let Some(app) = current.as_mut().filter(|a| a.outcome == Outcome::Verified) {
-        super::enterprise::claim(&state, &member, app).await?;
-    }
+    let super_admin_claimable = match &current {
+        Some(app) => super::enterprise::claimable(&state, &member, app).await?,
+        None => false,
+    };
+    let now = state.clock.now();
+    let last_active = match current.as_ref().filter(|a| a.outcome == Outcome::Open) {
+        Some(a) => state.db.last_activity(&a.id).await?,
+        None => 0,
+    };
     // Opened from outside WeCom and not yet claimed: the super admin should verify here.
     let super_admin_unknown = current.as_ref().is_some_and(|a| {
         a.outcome == Outcome::Verified
@@ -109,6 +150,10 @@ pub async fn session(
             is_mine,
             started_at: a.created_at,
             scenario: a.scenario,
+            last_active_at: last_active,
+            can_take_over: !is_mine
+                && member.is_wecom_admin
+                && flow::may_take_over(last_active, now),
         }
     });
     Ok(Json(SessionInfo {
@@ -128,6 +173,7 @@ pub async fn session(
         membership,
         is_super_admin,
         super_admin_unknown,
+        super_admin_claimable,
         local_mode: state.settings.local_mode,
     }))
 }

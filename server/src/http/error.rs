@@ -60,6 +60,23 @@ impl Error {
     }
 }
 
+/// A final step that may not finish: the application moved on since the step started.
+impl From<crate::flow::guard::Refusal> for Error {
+    fn from(r: crate::flow::guard::Refusal) -> Self {
+        use crate::flow::guard::Refusal as R;
+        Self::Conflict(
+            match r {
+                R::Closed => "该企业认证申请已结束，请返回首页查看",
+                R::OtherScenario => "认证方式已变更，本次操作已失效，请按页面提示重新操作",
+                R::SubjectChanged => "营业执照信息已变更，本次操作已失效，请重新发起",
+                R::Settled => "该操作已处理，请勿重复提交",
+                R::UsccTaken => "该企业已在其他企业微信中完成认证，无法重复认证",
+            }
+            .to_owned(),
+        )
+    }
+}
+
 impl From<JsonRejection> for Error {
     fn from(rejection: JsonRejection) -> Self {
         let message = match rejection {

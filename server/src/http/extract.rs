@@ -52,6 +52,31 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentMember {
     }
 }
 
+/// The hash of the caller's live session, or `None`: a face check counts only for the session
+/// that started it (an SMS link opened outside WeCom has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionTag(pub Option<String>);
+
+impl FromRequestParts<AppState> for SessionTag {
+    type Rejection = Error;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let jar = CookieJar::from_headers(&parts.headers);
+        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
+            return Ok(Self(None));
+        };
+        let live = state
+            .db
+            .session_member(&token, state.clock.now())
+            .await?
+            .is_some();
+        Ok(Self(live.then(|| crate::storage::session_hash(&token))))
+    }
+}
+
 /// `axum::Json`, but a bad body answers 400 with our error shape instead of axum's text.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]

@@ -5,7 +5,7 @@
 use api::validate::mask_name;
 use api::wire::{
     ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
-    LicenseForm, RealNameRequest,
+    LicenseForm, RealNameRequest, Scenario,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -15,11 +15,12 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::ApiJson;
+use super::extract::{ApiJson, SessionTag};
 use super::{links, person, AppState};
+use crate::flow::guard::{Refusal, StartedFor};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
 use crate::providers::wecom::AppMessage;
-use crate::storage::{ApplicationRow, LinkRow};
+use crate::storage::{ApplicationRow, Event, FinalStep, LinkRow, Settle, Verified};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -74,6 +75,7 @@ async fn live(
     ))]
 pub async fn start_face(
     State(state): State<AppState>,
+    SessionTag(session): SessionTag,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<FaceStart>, Error> {
@@ -81,7 +83,7 @@ pub async fn start_face(
     links::may_try_face(&state, &row).await?;
     let who = person::validate(&req, state.clock.now())?;
     person::check(&state, &who).await?;
-    let session = state
+    let face = state
         .providers
         .face
         .detect_auth(
@@ -90,8 +92,11 @@ pub async fn start_face(
             &format!("/legal-rep/{token}/face-return"),
         )
         .await?;
-    state.db.set_link_face(&row.id, &session.biz_token).await?;
-    Ok(Json(FaceStart { url: session.url }))
+    state
+        .db
+        .set_link_face(&row.id, &face.biz_token, session.as_deref())
+        .await?;
+    Ok(Json(FaceStart { url: face.url }))
 }
 
 /// Back from face verification: the person who verified must be the license's 法定代表人.
@@ -108,16 +113,19 @@ pub async fn start_face(
     ))]
 pub async fn face_result(
     State(state): State<AppState>,
+    SessionTag(session): SessionTag,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
-    let (row, _, license) = live(&state, &token).await?;
-    let passed = match links::face_result(&state, &row, &req.biz_token).await? {
+    let (row, app, license) = live(&state, &token).await?;
+    let passed = match links::face_result(&state, &row, &req.biz_token, &session).await? {
         Ok(passed) => passed,
         Err(failed) => return Ok(Json(failed)),
     };
     let info = &passed.info;
-    if info.name.trim() != license.legal_rep.value.trim() {
+    // The registry's legal representative, not the name typed on the form.
+    let registered = app.registry_legal_rep.as_deref().unwrap_or_default();
+    if registered.is_empty() || info.name.trim() != registered {
         return Err(Error::Forbidden(format!(
             "您不是{}的法定代表人，无法授权。请将链接转交法定代表人本人操作",
             license.name.value
@@ -142,38 +150,62 @@ pub async fn face_result(
     ))]
 pub async fn decide(
     State(state): State<AppState>,
+    SessionTag(session): SessionTag,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<LegalRepDecision>,
 ) -> Result<StatusCode, Error> {
     let (row, app, license) = live(&state, &token).await?;
     let (_, verified) = state.db.link_face(&row.id).await?;
-    if verified.is_none() {
+    // Decided by whoever passed the face check, in the same browser session.
+    if verified.is_none() || row.face_session != session {
         return Err(Error::Forbidden("请先完成法定代表人人脸识别".to_owned()));
     }
     let now = state.clock.now();
     let next = row.link.decide(now, req.approve)?;
-    if !state.db.settle_link(&row.id, next, now).await? {
-        return Err(LinkRefusal::Used.into());
+    let who = mask_name(app.registry_legal_rep.as_deref().unwrap_or_default());
+    let step = FinalStep {
+        app_id: &app.id,
+        started_for: StartedFor {
+            scenario: Scenario::New,
+            uscc: row.subject_uscc.as_deref(),
+        },
+        settle: Settle::Link {
+            id: &row.id,
+            status: next,
+        },
+        verified: req.approve.then_some(Verified {
+            super_admin_id: Some(&app.applicant_id),
+            super_admin_index: None,
+        }),
+        event: Event {
+            actor_id: None,
+            kind: if req.approve {
+                "verified"
+            } else {
+                "legal_rep_declined"
+            },
+            detail: Some(if req.approve {
+                "legal_rep_approved"
+            } else {
+                who.as_str()
+            }),
+        },
+        now,
+    };
+    match state.db.final_step(&step).await? {
+        Ok(()) => {}
+        Err(Refusal::Settled) => return Err(LinkRefusal::Used.into()),
+        // The application moved on (switched scenario, changed license, ended): this link
+        // has nothing left to authorize.
+        Err(Refusal::UsccTaken) => return Err(Refusal::UsccTaken.into()),
+        Err(_) => return Err(LinkRefusal::Cancelled.into()),
     }
-    let who = mask_name(&license.legal_rep.value);
     let text = if req.approve {
-        state
-            .db
-            .finish_verified(&app.id, Some(&app.applicant_id), now)
-            .await?;
-        state
-            .db
-            .append_event(&app.id, None, "verified", Some("legal_rep_approved"), now)
-            .await?;
         format!(
             "法定代表人{who}已授权，{}企业认证成功，您已成为企业超级管理员。",
             license.name.value
         )
     } else {
-        state
-            .db
-            .append_event(&app.id, None, "legal_rep_declined", Some(&who), now)
-            .await?;
         format!("法定代表人{who}拒绝了本次授权请求，您可以返回企业认证选择其他方式。")
     };
     let link = Some(
@@ -184,11 +216,10 @@ pub async fn decide(
         }
         .to_owned(),
     );
-    let corp_id = app.corp_id.clone();
     if let Err(e) = state
         .providers
         .wecom
-        .send(&corp_id, &app.applicant_id, &AppMessage { text, link })
+        .send(&app.corp_id, &app.applicant_id, &AppMessage { text, link })
         .await
     {
         // The decision stands; the applicant's page shows it even if the message is lost.

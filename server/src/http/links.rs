@@ -62,14 +62,16 @@ impl PassedFace {
 }
 
 /// The result of the face session started from this link: passed, or the outcome to answer
-/// when it failed. The BizToken must be the one started here.
+/// when it failed. The BizToken must be the one started here, by this same session (or, like
+/// it, by none).
 pub async fn face_result(
     state: &AppState,
     row: &LinkRow,
     biz_token: &str,
+    session: &Option<String>,
 ) -> Result<Result<PassedFace, FaceOutcome>, Error> {
     let (started, _) = state.db.link_face(&row.id).await?;
-    if started.as_deref() != Some(biz_token) {
+    if started.as_deref() != Some(biz_token) || row.face_session != *session {
         return Err(Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()));
     }
     let info = state

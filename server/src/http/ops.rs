@@ -3,7 +3,9 @@
 //! with a reason. The applicant gets a WeCom message either way.
 
 use api::validate::mask_name;
-use api::wire::{ErrorBody, ReviewDecision, ReviewItem};
+use api::wire::{
+    ErrorBody, LicenseField, LicenseForm, RecognizedLicense, ReviewDecision, ReviewItem, Scenario,
+};
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,14 +17,68 @@ use super::apply::applicant_name;
 use super::error::Error;
 use super::extract::{ApiJson, CurrentMember};
 use super::AppState;
+use crate::flow::guard::{Refusal, StartedFor};
 use crate::providers::wecom::AppMessage;
-use crate::storage::MemberRow;
+use crate::storage::{Event, FinalStep, MemberRow, Settle, Verified};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(queue))
         .routes(routes!(decide))
         .routes(routes!(upload_image))
+}
+
+/// Which confirmed fields differ from what recognition read off the photo: the server's own
+/// record, whatever the app claimed as each field's source.
+fn edited_fields(form: &LicenseForm, read: &RecognizedLicense) -> Vec<String> {
+    fn same(typed: &str, read: Option<&str>) -> bool {
+        let squash = |s: &str| s.split_whitespace().collect::<String>();
+        read.is_some_and(|r| squash(r) == squash(typed))
+    }
+    // 2019年03月12日 and 2019-03-12 are the same date.
+    fn same_date(typed: &str, read: Option<&str>) -> bool {
+        let numbers = |s: &str| {
+            s.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|p| p.parse::<u32>().ok())
+                .collect::<Vec<_>>()
+        };
+        read.is_some_and(|r| numbers(r) == numbers(typed))
+    }
+    let mut edited = Vec::new();
+    let mut check = |key: &str, typed: Option<&LicenseField>, read: Option<&str>, date: bool| {
+        if let Some(f) = typed {
+            let unchanged = if date {
+                same_date(&f.value, read)
+            } else {
+                same(&f.value, read)
+            };
+            if !unchanged {
+                edited.push(key.to_owned());
+            }
+        }
+    };
+    check("name", Some(&form.name), read.name.as_deref(), false);
+    check("uscc", Some(&form.uscc), read.uscc.as_deref(), false);
+    check(
+        "legal_rep",
+        Some(&form.legal_rep),
+        read.legal_rep.as_deref(),
+        false,
+    );
+    check("kind", form.kind.as_ref(), read.kind.as_deref(), false);
+    check(
+        "address",
+        form.address.as_ref(),
+        read.address.as_deref(),
+        false,
+    );
+    check(
+        "set_date",
+        form.set_date.as_ref(),
+        read.set_date.as_deref(),
+        true,
+    );
+    edited
 }
 
 fn staff(member: &MemberRow) -> Result<(), Error> {
@@ -57,6 +113,19 @@ pub async fn queue(
             continue;
         };
         let license = app.license();
+        let edited = match &license {
+            Some(l) => {
+                let read = state
+                    .db
+                    .upload(&l.upload_id)
+                    .await?
+                    .and_then(|u| u.recognized_json)
+                    .and_then(|j| serde_json::from_str::<RecognizedLicense>(&j).ok())
+                    .unwrap_or_default();
+                edited_fields(l, &read)
+            }
+            None => Vec::new(),
+        };
         let applicant = applicant_name(&state, &app).await?;
         let earlier_reasons = state
             .db
@@ -89,6 +158,7 @@ pub async fn queue(
                 .map(|id| format!("/api/ops/uploads/{id}"))
                 .collect(),
             earlier_reasons,
+            edited_fields: edited,
         });
     }
     Ok(Json(items))
@@ -178,22 +248,44 @@ pub async fn decide(
         .await?
         .ok_or_else(|| Error::Conflict("该申请已审核".to_owned()))?;
     let now = state.clock.now();
-    if !state
-        .db
-        .review_letter(&id, req.approve, &member.id, reason, now)
-        .await?
-    {
-        return Err(Error::Conflict("该申请已审核".to_owned()));
+    // 通过 verifies only the institution the letter was submitted for, still on the letter
+    // path: the transaction re-checks both.
+    let step = FinalStep {
+        app_id: &app.id,
+        started_for: StartedFor {
+            scenario: Scenario::New,
+            uscc: letter.subject_uscc.as_deref(),
+        },
+        settle: Settle::Letter {
+            id: &id,
+            reviewer_id: &member.id,
+            approved: req.approve,
+            reason,
+        },
+        verified: req.approve.then_some(Verified {
+            super_admin_id: Some(&app.applicant_id),
+            super_admin_index: None,
+        }),
+        event: Event {
+            actor_id: Some(&member.id),
+            kind: if req.approve {
+                "verified"
+            } else {
+                "letter_rejected"
+            },
+            detail: reason,
+        },
+        now,
+    };
+    match state.db.final_step(&step).await? {
+        Ok(()) => {}
+        Err(Refusal::Settled) => return Err(Error::Conflict("该申请已审核".to_owned())),
+        Err(refusal) => return Err(refusal.into()),
     }
-    let (event, text, link) = if req.approve {
-        state
-            .db
-            .finish_verified(&app.id, Some(&app.applicant_id), now)
-            .await?;
-        ("verified", "【腾讯电子签】您提交的超级管理员授权书已审核通过，企业认证成功，您已成为企业超级管理员。".to_owned(), "/apply/done")
+    let (text, link) = if req.approve {
+        ("【腾讯电子签】您提交的超级管理员授权书已审核通过，企业认证成功，您已成为企业超级管理员。".to_owned(), "/apply/done")
     } else {
         (
-            "letter_rejected",
             format!(
                 "【腾讯电子签】您提交的超级管理员授权书未通过审核：{}。请修改后重新上传。",
                 reason.unwrap_or_default()
@@ -201,10 +293,6 @@ pub async fn decide(
             "/apply/authorize",
         )
     };
-    state
-        .db
-        .append_event(&app.id, Some(&member.id), event, reason, now)
-        .await?;
     let message = AppMessage {
         text,
         link: Some(link.to_owned()),
@@ -219,4 +307,42 @@ pub async fn decide(
         tracing::warn!(error = %e, reviewer = %mask_name(&member.name), "review: the WeCom message failed");
     }
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use api::wire::{FieldSource, SubjectType};
+
+    fn f(v: &str) -> LicenseField {
+        LicenseField {
+            value: v.to_owned(),
+            source: FieldSource::Recognized,
+        }
+    }
+
+    #[test]
+    fn edits_are_told_from_what_recognition_read() {
+        let form = LicenseForm {
+            subject_type: SubjectType::Enterprise,
+            upload_id: "u".to_owned(),
+            name: f("星河云图科技有限公司"),
+            uscc: f("91330106MA2KX7Q890"),
+            legal_rep: f("王建国"),
+            kind: Some(f("有限责任公司")),
+            address: Some(f("杭州市 西湖区")),
+            set_date: Some(f("2019-03-12")),
+        };
+        let read = RecognizedLicense {
+            name: Some("星河云图科技有限公司".to_owned()),
+            uscc: Some("91330106MA2KX7Q890".to_owned()),
+            legal_rep: Some("张伟".to_owned()),
+            kind: None,
+            address: Some("杭州市西湖区".to_owned()),
+            set_date: Some("2019年03月12日".to_owned()),
+        };
+        // A changed legal rep and a field recognition never read are edits; spacing and the
+        // date's format are not.
+        assert_eq!(edited_fields(&form, &read), ["legal_rep", "kind"]);
+    }
 }

@@ -5,6 +5,7 @@ pub mod esign;
 pub mod face;
 pub mod ocr;
 pub mod realname;
+pub mod registry;
 pub mod sms;
 pub mod wecom;
 
@@ -42,6 +43,7 @@ pub struct Providers {
     pub wechat_esign: Arc<dyn esign::WechatEsignDirectory>,
     pub ocr: Arc<dyn ocr::LicenseOcr>,
     pub face: Arc<dyn face::FaceVerifier>,
+    pub registry: Arc<dyn registry::EnterpriseRegistry>,
 }
 
 impl Providers {
@@ -61,6 +63,7 @@ impl Providers {
                 sms: Arc::new(sms::OutboxSms::new(db, clock)),
                 wechat_esign: Arc::new(esign::LocalWechatDirectory),
                 ocr: load_ocr(ocr_dir),
+                registry: Arc::new(registry::LocalRegistry),
             }),
             ProviderMode::Real => Err(
                 "real providers (WeCom, Tencent Cloud) are not wired in this build yet; \

@@ -84,34 +84,3 @@ impl Db {
         ))
     }
 }
-
-impl Db {
-    /// Scenario 2 opened: who the super admin is, as the keyed hash of their ID number.
-    pub async fn set_super_admin_index(&self, app_id: &str, index: &str) -> Result<()> {
-        sqlx::query("UPDATE applications SET super_admin_index = ? WHERE id = ?")
-            .bind(index)
-            .bind(app_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
-    /// Records `member_id` as super admin if none is yet and their verification matches.
-    pub async fn claim_super_admin(
-        &self,
-        app_id: &str,
-        member_id: &str,
-        index: &str,
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE applications SET super_admin_id = ?
-             WHERE id = ? AND super_admin_id IS NULL AND super_admin_index = ?",
-        )
-        .bind(member_id)
-        .bind(app_id)
-        .bind(index)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
-    }
-}

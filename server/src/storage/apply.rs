@@ -3,6 +3,7 @@
 use api::wire::{ApplyStep, Scenario};
 use rand::RngCore;
 
+use super::final_steps::Pending;
 use super::{Db, Result};
 use crate::flow::{parse_step, step_key};
 
@@ -17,19 +18,26 @@ pub struct ApplicationRow {
     pub contact_verified_at: Option<i64>,
     pub created_at: i64,
     pub scenario: Scenario,
+    /// The USCC the application holds (scenario 1 from the confirmed license on).
+    pub uscc: Option<String>,
+    /// The enterprise registry's legal representative for that USCC.
+    pub registry_legal_rep: Option<String>,
 }
 
-type Raw = (
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    Option<String>,
-    Option<i64>,
-    i64,
-    String,
-);
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: String,
+    corp_id: String,
+    applicant_id: String,
+    state: String,
+    license_json: Option<String>,
+    contact_masked: Option<String>,
+    contact_verified_at: Option<i64>,
+    created_at: i64,
+    scenario: String,
+    uscc: Option<String>,
+    registry_legal_rep: Option<String>,
+}
 
 pub(super) fn scenario_key(s: Scenario) -> &'static str {
     match s {
@@ -48,21 +56,23 @@ pub(super) fn parse_scenario(key: &str) -> Scenario {
 
 fn from_raw(r: Raw) -> ApplicationRow {
     ApplicationRow {
-        id: r.0,
-        corp_id: r.1,
-        applicant_id: r.2,
+        id: r.id,
+        corp_id: r.corp_id,
+        applicant_id: r.applicant_id,
         // An unknown stored step can only come from a newer server; resume at the start.
-        step: parse_step(&r.3).unwrap_or(ApplyStep::RealName),
-        license_json: r.4,
-        contact_masked: r.5,
-        contact_verified_at: r.6,
-        created_at: r.7,
-        scenario: parse_scenario(&r.8),
+        step: parse_step(&r.state).unwrap_or(ApplyStep::RealName),
+        license_json: r.license_json,
+        contact_masked: r.contact_masked,
+        contact_verified_at: r.contact_verified_at,
+        created_at: r.created_at,
+        scenario: parse_scenario(&r.scenario),
+        uscc: r.uscc,
+        registry_legal_rep: r.registry_legal_rep,
     }
 }
 
-const COLUMNS: &str =
-    "id, corp_id, applicant_id, state, license_json, contact_masked, contact_verified_at, created_at, scenario";
+const COLUMNS: &str = "id, corp_id, applicant_id, state, license_json, contact_masked, \
+     contact_verified_at, created_at, scenario, uscc, registry_legal_rep";
 
 impl ApplicationRow {
     /// The fields confirmed at 上传证照, once saved.
@@ -147,14 +157,43 @@ impl Db {
         Ok(())
     }
 
-    pub async fn save_license(&self, app_id: &str, json: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE applications SET license_json = ?, updated_at = ? WHERE id = ?")
-            .bind(json)
-            .bind(now)
-            .bind(app_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+    /// Saves the confirmed license and holds its USCC for this application. When the USCC
+    /// changed, whatever step 4 had started for the old one (links, letters) stops working.
+    /// `Ok(false)`: another corp's open or verified application holds this USCC.
+    pub async fn save_license(
+        &self,
+        app_id: &str,
+        json: &str,
+        uscc: &str,
+        registry_legal_rep: &str,
+        now: i64,
+    ) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let (old,): (Option<String>,) =
+            sqlx::query_as("SELECT uscc FROM applications WHERE id = ?")
+                .bind(app_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let saved = sqlx::query(
+            "UPDATE applications SET license_json = ?, uscc = ?, registry_legal_rep = ?,
+             updated_at = ? WHERE id = ?",
+        )
+        .bind(json)
+        .bind(uscc)
+        .bind(registry_legal_rep)
+        .bind(now)
+        .bind(app_id)
+        .execute(&mut *tx)
+        .await;
+        match saved {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(false),
+            other => other?,
+        };
+        if old.as_deref().is_some_and(|o| o != uscc) {
+            super::final_steps::cancel_pending(&mut tx, app_id, Pending::ScenarioOne, now).await?;
+        }
+        tx.commit().await?;
+        Ok(true)
     }
 
     pub async fn save_contact(

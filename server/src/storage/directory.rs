@@ -57,6 +57,27 @@ impl Db {
         Ok(())
     }
 
+    /// What WeCom said just now about the member's admin status.
+    pub async fn set_admin_status(&self, member_id: &str, is_admin: bool, now: i64) -> Result<()> {
+        sqlx::query("UPDATE members SET is_wecom_admin = ?, admin_checked_at = ? WHERE id = ?")
+            .bind(is_admin)
+            .bind(now)
+            .bind(member_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// When WeCom last confirmed the member's admin status (`None`: never since sign-in).
+    pub async fn admin_checked_at(&self, member_id: &str) -> Result<Option<i64>> {
+        let row: Option<(Option<i64>,)> =
+            sqlx::query_as("SELECT admin_checked_at FROM members WHERE id = ?")
+                .bind(member_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.and_then(|r| r.0))
+    }
+
     pub async fn corp(&self, id: &str) -> Result<Option<CorpRow>> {
         let row: Option<(String, String, String)> =
             sqlx::query_as("SELECT id, name, auth_mode FROM corps WHERE id = ?")

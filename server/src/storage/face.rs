@@ -3,6 +3,24 @@
 
 use super::{Db, Result};
 
+/// Why this server started a face check of a signed-in member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FacePurpose {
+    /// 超管授权: the legal representative's own face.
+    Authorize,
+    /// A super admin who opened from outside WeCom proves, in WeCom, that they are that person.
+    Claim,
+}
+
+impl FacePurpose {
+    fn key(self) -> &'static str {
+        match self {
+            Self::Authorize => "authorize",
+            Self::Claim => "claim",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FaceCheckRow {
     pub biz_token: String,
@@ -10,6 +28,20 @@ pub struct FaceCheckRow {
     pub member_id: String,
     /// `None` until the result was fetched and used.
     pub result: Option<String>,
+    /// The hash of the session that started it: its result counts for that session only.
+    pub session_hash: Option<String>,
+    pub subject_uscc: Option<String>,
+    pub purpose: FacePurpose,
+}
+
+/// A face check to record as started.
+pub struct NewFaceCheck<'a> {
+    pub biz_token: &'a str,
+    pub application_id: &'a str,
+    pub member_id: &'a str,
+    pub session_hash: &'a str,
+    pub subject_uscc: Option<&'a str>,
+    pub purpose: FacePurpose,
 }
 
 /// What the local simulation was told to answer.
@@ -21,34 +53,52 @@ pub enum LocalFaceStatus {
 }
 
 impl Db {
-    pub async fn insert_face_check(
-        &self,
-        biz_token: &str,
-        application_id: &str,
-        member_id: &str,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query("INSERT INTO face_checks (biz_token, application_id, member_id, created_at) VALUES (?, ?, ?, ?)")
-            .bind(biz_token)
-            .bind(application_id)
-            .bind(member_id)
-            .bind(now)
-            .execute(&self.pool)
-            .await?;
+    pub async fn insert_face_check(&self, f: &NewFaceCheck<'_>, now: i64) -> Result<()> {
+        sqlx::query(
+            "INSERT INTO face_checks (biz_token, application_id, member_id, session_hash,
+             subject_uscc, purpose, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(f.biz_token)
+        .bind(f.application_id)
+        .bind(f.member_id)
+        .bind(f.session_hash)
+        .bind(f.subject_uscc)
+        .bind(f.purpose.key())
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 
     pub async fn face_check(&self, biz_token: &str) -> Result<Option<FaceCheckRow>> {
-        let row: Option<(String, String, String, Option<String>)> =
-            sqlx::query_as("SELECT biz_token, application_id, member_id, result FROM face_checks WHERE biz_token = ?")
-                .bind(biz_token)
-                .fetch_optional(&self.pool)
-                .await?;
+        type Raw = (
+            String,
+            String,
+            String,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            String,
+        );
+        let row: Option<Raw> = sqlx::query_as(
+            "SELECT biz_token, application_id, member_id, result, session_hash, subject_uscc,
+             purpose FROM face_checks WHERE biz_token = ?",
+        )
+        .bind(biz_token)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.map(|r| FaceCheckRow {
             biz_token: r.0,
             application_id: r.1,
             member_id: r.2,
             result: r.3,
+            session_hash: r.4,
+            subject_uscc: r.5,
+            purpose: if r.6 == "claim" {
+                FacePurpose::Claim
+            } else {
+                FacePurpose::Authorize
+            },
         }))
     }
 
@@ -71,25 +121,6 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         Ok(n)
-    }
-
-    /// Ends the application verified, with `member_id` as the enterprise's super admin.
-    /// Ends the application verified; `super_admin` is the member who became super admin, when
-    /// they are a member here (scenario 2's super admin may act from outside WeCom).
-    pub async fn finish_verified(
-        &self,
-        application_id: &str,
-        super_admin: Option<&str>,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query("UPDATE applications SET outcome = 'verified', super_admin_id = ?, finished_at = ?, updated_at = ? WHERE id = ? AND outcome = 'open'")
-            .bind(super_admin)
-            .bind(now)
-            .bind(now)
-            .bind(application_id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 
     pub async fn insert_local_face(

@@ -7,15 +7,26 @@ pub struct LetterRow {
     pub id: String,
     pub application_id: String,
     pub upload_ids: Vec<String>,
-    /// `in_review`, `approved` or `rejected`.
+    /// `in_review`, `approved`, `rejected`, or `withdrawn` (the applicant switched path).
     pub status: String,
     pub submitted_at: i64,
     /// `YYYY-MM-DD`.
     pub due_date: String,
     pub reason: Option<String>,
+    /// The USCC of the license it was submitted for.
+    pub subject_uscc: Option<String>,
 }
 
-type Raw = (String, String, String, String, i64, String, Option<String>);
+type Raw = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 fn from_raw(r: Raw) -> LetterRow {
     LetterRow {
@@ -26,10 +37,12 @@ fn from_raw(r: Raw) -> LetterRow {
         submitted_at: r.4,
         due_date: r.5,
         reason: r.6,
+        subject_uscc: r.7,
     }
 }
 
-const COLUMNS: &str = "id, application_id, upload_ids, status, submitted_at, due_date, reason";
+const COLUMNS: &str =
+    "id, application_id, upload_ids, status, submitted_at, due_date, reason, subject_uscc";
 
 impl Db {
     pub async fn insert_letter(
@@ -37,16 +50,18 @@ impl Db {
         application_id: &str,
         upload_ids: &[String],
         due_date: &str,
+        subject_uscc: &str,
         now: i64,
     ) -> Result<LetterRow> {
         let id = new_id();
         let ids = serde_json::to_string(upload_ids).unwrap_or_else(|_| "[]".to_owned());
-        sqlx::query("INSERT INTO letter_submissions (id, application_id, upload_ids, submitted_at, due_date) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO letter_submissions (id, application_id, upload_ids, submitted_at, due_date, subject_uscc) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(&id)
             .bind(application_id)
             .bind(&ids)
             .bind(now)
             .bind(due_date)
+            .bind(subject_uscc)
             .execute(&self.pool)
             .await?;
         Ok(LetterRow {
@@ -57,13 +72,15 @@ impl Db {
             submitted_at: now,
             due_date: due_date.to_owned(),
             reason: None,
+            subject_uscc: Some(subject_uscc.to_owned()),
         })
     }
 
-    /// Every submission of an application, newest first.
+    /// Every submission of an application, newest first; withdrawn ones (the applicant
+    /// switched path) are no attempts.
     pub async fn letters(&self, application_id: &str) -> Result<Vec<LetterRow>> {
         let rows: Vec<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM letter_submissions WHERE application_id = ? ORDER BY submitted_at DESC, rowid DESC"
+            "SELECT {COLUMNS} FROM letter_submissions WHERE application_id = ? AND status <> 'withdrawn' ORDER BY submitted_at DESC, rowid DESC"
         ))
         .bind(application_id)
         .fetch_all(&self.pool)
@@ -89,27 +106,5 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(from_raw).collect())
-    }
-
-    /// Records a review once; false when the submission was already reviewed.
-    pub async fn review_letter(
-        &self,
-        id: &str,
-        approved: bool,
-        reviewer_id: &str,
-        reason: Option<&str>,
-        now: i64,
-    ) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE letter_submissions SET status = ?, reviewer_id = ?, reason = ?, reviewed_at = ? WHERE id = ? AND status = 'in_review'",
-        )
-        .bind(if approved { "approved" } else { "rejected" })
-        .bind(reviewer_id)
-        .bind(reason)
-        .bind(now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 }

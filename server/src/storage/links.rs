@@ -17,6 +17,10 @@ pub struct LinkRow {
     pub link: Link,
     /// Activation: the agreement version accepted with 确认开通.
     pub agreement_version: Option<String>,
+    /// The USCC the link was sent for (the license's, or the linked enterprise's).
+    pub subject_uscc: Option<String>,
+    /// The session hash that started the link's face check (`None`: started without one).
+    pub face_session: Option<String>,
 }
 
 /// Links are looked up by a hash: the database never holds a working token.
@@ -24,10 +28,30 @@ pub fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-type Raw = (String, String, String, String, String, i64, Option<String>);
+type Raw = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
 fn from_raw(
-    (id, application_id, purpose, phone_masked, status, sent_at, agreement_version): Raw,
+    (
+        id,
+        application_id,
+        purpose,
+        phone_masked,
+        status,
+        sent_at,
+        agreement_version,
+        subject_uscc,
+        face_session,
+    ): Raw,
 ) -> LinkRow {
     LinkRow {
         id,
@@ -35,6 +59,8 @@ fn from_raw(
         purpose: LinkPurpose::parse(&purpose).unwrap_or(LinkPurpose::LegalRep),
         phone_masked,
         agreement_version,
+        subject_uscc,
+        face_session,
         // An unknown status can only come from a newer server: treat the link as dead.
         link: Link {
             status: LinkStatus::parse(&status).unwrap_or(LinkStatus::Cancelled),
@@ -43,8 +69,8 @@ fn from_raw(
     }
 }
 
-const COLUMNS: &str =
-    "id, application_id, purpose, phone_masked, status, sent_at, agreement_version";
+const COLUMNS: &str = "id, application_id, purpose, phone_masked, status, sent_at, \
+     agreement_version, subject_uscc, face_session";
 
 /// The purposes one live link is chosen among: activation by SMS or directly replace each other.
 fn family(purpose: LinkPurpose) -> &'static str {
@@ -65,6 +91,7 @@ impl Db {
         token: &str,
         phone_sealed: &str,
         phone_masked: &str,
+        subject_uscc: &str,
         now: i64,
     ) -> Result<LinkRow> {
         let mut tx = self.pool.begin().await?;
@@ -74,13 +101,14 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         let id = new_id();
-        sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, subject_uscc, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
             .bind(&id)
             .bind(application_id)
             .bind(purpose.key())
             .bind(token_hash(token))
             .bind(phone_sealed)
             .bind(phone_masked)
+            .bind(subject_uscc)
             .bind(now)
             .execute(&mut *tx)
             .await?;
@@ -91,6 +119,8 @@ impl Db {
             purpose,
             phone_masked: phone_masked.to_owned(),
             agreement_version: None,
+            subject_uscc: Some(subject_uscc.to_owned()),
+            face_session: None,
             link: Link {
                 status: LinkStatus::Pending,
                 sent_at: now,
@@ -142,14 +172,24 @@ impl Db {
         Ok(done.rows_affected() == 1)
     }
 
-    /// A face session was started from this link: only its result counts, and any earlier
-    /// verification is forgotten.
-    pub async fn set_link_face(&self, id: &str, biz_token: &str) -> Result<()> {
-        sqlx::query("UPDATE sms_links SET face_biz_token = ?, verified_name = NULL WHERE id = ?")
-            .bind(biz_token)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
+    /// A face session was started from this link, by `session` (a session hash, or none):
+    /// only its result counts, only for that session, and any earlier verification is
+    /// forgotten.
+    pub async fn set_link_face(
+        &self,
+        id: &str,
+        biz_token: &str,
+        session: Option<&str>,
+    ) -> Result<()> {
+        sqlx::query(
+            "UPDATE sms_links SET face_biz_token = ?, face_session = ?, verified_name = NULL
+             WHERE id = ?",
+        )
+        .bind(biz_token)
+        .bind(session)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

@@ -6,6 +6,7 @@ mod applications;
 mod apply;
 mod directory;
 mod face;
+mod final_steps;
 mod letters;
 mod links;
 mod notifications;
@@ -26,11 +27,13 @@ use sqlx::SqlitePool;
 pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
 pub use directory::{CorpRow, MemberRow};
-pub use face::{FaceCheckRow, LocalFaceStatus};
+pub use face::{FaceCheckRow, FacePurpose, LocalFaceStatus, NewFaceCheck};
+pub use final_steps::{Event, FinalStep, Pending, Settle, Verified};
 pub use letters::LetterRow;
 pub use links::{token_hash, LinkRow};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
+pub use sessions::session_hash;
 pub use sms::SmsCodeRow;
 pub use uploads::{upload_dir, NewUpload, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
@@ -90,6 +93,13 @@ impl Db {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// A transaction that takes the write lock at once: a final step reads, checks and writes
+    /// with no other writer in between (SQLite's `BEGIN IMMEDIATE`; PostgreSQL will take row
+    /// locks with `SELECT … FOR UPDATE` instead).
+    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
     }
 
     /// Removes everything the demo produced: applications and their uploads, codes and timeline,

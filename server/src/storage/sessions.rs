@@ -18,6 +18,11 @@ fn hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
+/// What a session is known by in other rows (face checks bound to it): its stored hash.
+pub fn session_hash(token: &str) -> String {
+    hash(token)
+}
+
 impl Db {
     pub async fn create_session(&self, member_id: &str, now: i64, ttl_secs: i64) -> Result<String> {
         let token = new_token();

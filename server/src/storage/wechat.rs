@@ -1,9 +1,12 @@
 //! Scenario 2: the application's link to the WeChat-side enterprise, the employees invited,
 //! and the per-person count of failed real-name checks.
 
+use api::wire::{ApplyStep, Scenario};
+
 use super::apply::scenario_key;
+use super::final_steps::{cancel_pending, Pending};
 use super::{Db, Result};
-use api::wire::Scenario;
+use crate::flow::step_key;
 
 /// An application's 关联微信账户.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,9 +26,11 @@ pub struct NewInvitation<'a> {
 }
 
 impl Db {
-    /// Links the application to the WeChat-side enterprise (scenario 2).
+    /// Links the application to the WeChat-side enterprise (scenario 2). Scenario 1's pending
+    /// steps stop working, and the license's USCC is let go: a WeChat-side account is held
+    /// only once its super admin confirmed.
     pub async fn link_wechat(&self, app_id: &str, link: &WechatLinkRow, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO wechat_links (application_id, uscc, enterprise, linked_at) VALUES (?, ?, ?, ?)
              ON CONFLICT(application_id) DO UPDATE SET uscc = excluded.uscc,
@@ -37,37 +42,58 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        sqlx::query("UPDATE applications SET scenario = ?, updated_at = ? WHERE id = ?")
-            .bind(scenario_key(Scenario::Wechat))
-            .bind(now)
-            .bind(app_id)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-
-    /// Back to scenario 1: the link is dropped and pending activation links stop working.
-    pub async fn unlink_wechat(&self, app_id: &str, now: i64) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM wechat_links WHERE application_id = ?")
-            .bind(app_id)
-            .execute(&mut *tx)
-            .await?;
         sqlx::query(
-            "UPDATE sms_links SET status = 'cancelled', acted_at = ? WHERE application_id = ?
-             AND status = 'pending' AND purpose IN ('activation_sms', 'activation_direct')",
+            "UPDATE applications SET scenario = ?, uscc = NULL, updated_at = ? WHERE id = ?",
         )
+        .bind(scenario_key(Scenario::Wechat))
         .bind(now)
         .bind(app_id)
         .execute(&mut *tx)
         .await?;
+        cancel_pending(&mut tx, app_id, Pending::ScenarioOne, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Back to scenario 1: the link is dropped, pending activation links stop working, and
+    /// the confirmed license's USCC is held again — or, if another corp holds it meanwhile,
+    /// the applicant is sent back to 上传证照 to see why.
+    pub async fn unlink_wechat(&self, app_id: &str, now: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM wechat_links WHERE application_id = ?")
+            .bind(app_id)
+            .execute(&mut *tx)
+            .await?;
+        cancel_pending(&mut tx, app_id, Pending::Activation, now).await?;
         sqlx::query("UPDATE applications SET scenario = ?, updated_at = ? WHERE id = ?")
             .bind(scenario_key(Scenario::New))
             .bind(now)
             .bind(app_id)
             .execute(&mut *tx)
             .await?;
+        let held = sqlx::query(
+            "UPDATE applications SET uscc = json_extract(license_json, '$.uscc.value')
+             WHERE id = ? AND license_json IS NOT NULL",
+        )
+        .bind(app_id)
+        .execute(&mut *tx)
+        .await;
+        match held {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                sqlx::query(
+                    "UPDATE applications SET uscc = NULL, state = ? WHERE id = ? AND state IN (?, ?)",
+                )
+                .bind(step_key(ApplyStep::License))
+                .bind(app_id)
+                .bind(step_key(ApplyStep::Contact))
+                .bind(step_key(ApplyStep::Authorize))
+                .execute(&mut *tx)
+                .await?;
+            }
+            other => {
+                other?;
+            }
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -81,11 +107,11 @@ impl Db {
         Ok(row.map(|(uscc, enterprise)| WechatLinkRow { uscc, enterprise }))
     }
 
-    /// Another corp already linked (or is linking) this WeChat-side enterprise.
+    /// Another corp's verified application holds this enterprise (a link still waiting for
+    /// its super admin holds nothing).
     pub async fn wechat_linked_elsewhere(&self, uscc: &str, corp_id: &str) -> Result<bool> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM wechat_links w JOIN applications a ON a.id = w.application_id
-             WHERE w.uscc = ? AND a.corp_id <> ? AND a.outcome IN ('open', 'verified')",
+            "SELECT COUNT(*) FROM applications WHERE uscc = ? AND corp_id <> ? AND outcome = 'verified'",
         )
         .bind(uscc)
         .bind(corp_id)

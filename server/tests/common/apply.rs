@@ -147,7 +147,8 @@ pub async fn institution_at_authorize(app: &TestApp) -> String {
         "upload_id": photo["upload_id"],
         "name": f("青禾市数据资源局"),
         "uscc": f("11510107MB1C4D5E7K"),
-        "legal_rep": f("周敏"),
+        // The registry's 负责人 of 青禾 (local-mode.md): 周敏 applies, 郑芳 heads it.
+        "legal_rep": f("郑芳"),
     });
     let (status, v) = put(app, "/api/application/license", &c, &form).await;
     assert_eq!(status, StatusCode::OK, "{v}");

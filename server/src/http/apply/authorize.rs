@@ -12,10 +12,13 @@ use axum::Json;
 
 use super::{china_day, scenario_one, Applicant};
 use crate::flow;
+use crate::flow::guard::{Refusal, StartedFor};
 use crate::http::error::{wait_text, Error};
-use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::extract::{ApiJson, CurrentMember, SessionTag};
 use crate::http::{person, AppState};
-use crate::storage::VerifiedPerson;
+use crate::storage::{
+    Event, FacePurpose, FinalStep, NewFaceCheck, Settle, Verified, VerifiedPerson,
+};
 
 /// Where FaceID sends the person back (an app route); it appends `BizToken=…`.
 pub const FACE_REDIRECT: &str = "/apply/face-return";
@@ -58,12 +61,17 @@ pub(super) fn path_for(
     license: Option<&LicenseForm>,
     person: Option<&VerifiedPerson>,
 ) -> Option<AuthorizePath> {
-    match (a.app.scenario, a.app.step, license, person) {
-        (Scenario::New, ApplyStep::Authorize, Some(l), Some(p)) => Some(flow::authorize_path(
-            l.subject_type,
-            &l.legal_rep.value,
-            &p.name,
-        )),
+    // The registry's legal representative decides, never the form's field.
+    match (
+        a.app.scenario,
+        a.app.step,
+        license,
+        person,
+        a.app.registry_legal_rep.as_deref(),
+    ) {
+        (Scenario::New, ApplyStep::Authorize, Some(l), Some(p), Some(registered)) => {
+            Some(flow::authorize_path(l.subject_type, registered, &p.name))
+        }
         _ => None,
     }
 }
@@ -88,6 +96,7 @@ async fn face_failures_left(state: &AppState, member_id: &str) -> Result<(i64, u
 pub async fn start_face(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
+    SessionTag(session): SessionTag,
 ) -> Result<Json<FaceStart>, Error> {
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require(&state, &a, AuthorizePath::LegalRepFace).await?;
@@ -104,7 +113,7 @@ pub async fn start_face(
     let (person, id_number) = person::identity(&state, &a.member.id)
         .await?
         .ok_or_else(|| Error::Conflict("请先完成个人实名认证".to_owned()))?;
-    let session = state
+    let face = state
         .providers
         .face
         .detect_auth(&person.name, &id_number, FACE_REDIRECT)
@@ -112,7 +121,17 @@ pub async fn start_face(
     let now = state.clock.now();
     state
         .db
-        .insert_face_check(&session.biz_token, &a.app.id, &a.member.id, now)
+        .insert_face_check(
+            &NewFaceCheck {
+                biz_token: &face.biz_token,
+                application_id: &a.app.id,
+                member_id: &a.member.id,
+                session_hash: session.as_deref().unwrap_or_default(),
+                subject_uscc: a.app.uscc.as_deref(),
+                purpose: FacePurpose::Authorize,
+            },
+            now,
+        )
         .await?;
     state
         .db
@@ -124,7 +143,7 @@ pub async fn start_face(
             now,
         )
         .await?;
-    Ok(Json(FaceStart { url: session.url }))
+    Ok(Json(FaceStart { url: face.url }))
 }
 
 /// Back from face verification: asks the provider for the result (the redirect alone proves
@@ -143,14 +162,23 @@ pub async fn start_face(
 pub async fn face_result(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
+    SessionTag(session): SessionTag,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
+    // Counts only for the application, the person, the session and the purpose it was
+    // started for: another session holding the BizToken gets nothing from it.
     let check = state
         .db
         .face_check(&req.biz_token)
         .await?
-        .filter(|c| c.application_id == a.app.id && c.member_id == a.member.id)
+        .filter(|c| {
+            c.application_id == a.app.id
+                && c.member_id == a.member.id
+                && c.purpose == FacePurpose::Authorize
+                && session.is_some()
+                && c.session_hash == session
+        })
         .ok_or_else(|| Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()))?;
     let used = || Error::Conflict("这次人脸识别的结果已使用，请重新发起".to_owned());
     if check.result.is_some() {
@@ -163,42 +191,49 @@ pub async fn face_result(
         .await?
         .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
     let person = state.db.verified_person(&a.member.id).await?;
-    let passed = info.err_code == 0 && person.as_ref().is_some_and(|p| p.name == info.name);
+    // The face that passed is the applicant's, and the applicant is the registry's legal
+    // representative (as the path was decided when it started).
+    let still_legal_rep = path_for(&a, a.app.license().as_ref(), person.as_ref())
+        == Some(AuthorizePath::LegalRepFace);
+    let passed = info.err_code == 0
+        && still_legal_rep
+        && person.as_ref().is_some_and(|p| p.name == info.name);
     let now = state.clock.now();
-    if !state
-        .db
-        .finish_face_check(&check.biz_token, passed, now)
-        .await?
-    {
-        return Err(used());
+    let step = FinalStep {
+        app_id: &a.app.id,
+        started_for: StartedFor {
+            scenario: Scenario::New,
+            uscc: check.subject_uscc.as_deref(),
+        },
+        settle: Settle::Face {
+            biz_token: &check.biz_token,
+            passed,
+        },
+        verified: passed.then_some(Verified {
+            super_admin_id: Some(&a.member.id),
+            super_admin_index: None,
+        }),
+        event: Event {
+            actor_id: Some(&a.member.id),
+            kind: if passed { "verified" } else { "face_failed" },
+            detail: passed.then_some("legal_rep_face"),
+        },
+        now,
+    };
+    match state.db.final_step(&step).await? {
+        Ok(()) => {}
+        Err(Refusal::Settled) => return Err(used()),
+        Err(refusal) => return Err(refusal.into()),
     }
     let (left, _) = face_failures_left(&state, &a.member.id).await?;
     let retries_left = u32::try_from(left).unwrap_or(0);
     if passed {
-        state
-            .db
-            .finish_verified(&a.app.id, Some(&a.member.id), now)
-            .await?;
-        state
-            .db
-            .append_event(
-                &a.app.id,
-                Some(&a.member.id),
-                "verified",
-                Some("legal_rep_face"),
-                now,
-            )
-            .await?;
         return Ok(Json(FaceOutcome {
             passed,
             message: "企业认证成功，您已成为该企业的超级管理员".to_owned(),
             retries_left,
         }));
     }
-    state
-        .db
-        .append_event(&a.app.id, Some(&a.member.id), "face_failed", None, now)
-        .await?;
     let message = if left > 0 {
         format!("人脸识别未通过，请在光线充足处正对屏幕重试。今日还可重试{left}次")
     } else {

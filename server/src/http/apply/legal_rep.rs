@@ -93,6 +93,11 @@ pub async fn notify(
         "法人",
     )
     .await?;
+    let subject = a
+        .app
+        .uscc
+        .clone()
+        .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))?;
     let now = state.clock.now();
     let token = new_token();
     let masked = mask_mobile(&phone);
@@ -104,6 +109,7 @@ pub async fn notify(
             &token,
             &state.vault.seal(&phone),
             &masked,
+            &subject,
             now,
         )
         .await?;

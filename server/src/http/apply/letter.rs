@@ -225,7 +225,15 @@ pub async fn submit(
     let due = review_due(today, REVIEW_BUSINESS_DAYS)
         .format("%Y-%m-%d")
         .to_string();
-    let row = state.db.insert_letter(&a.app.id, &ids, &due, now).await?;
+    let subject = a
+        .app
+        .uscc
+        .as_deref()
+        .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))?;
+    let row = state
+        .db
+        .insert_letter(&a.app.id, &ids, &due, subject, now)
+        .await?;
     state
         .db
         .append_event(

@@ -19,6 +19,7 @@ use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::AppState;
 use crate::providers::ocr::BizLicense;
+use crate::providers::registry::RegisteredEnterprise;
 use crate::storage::{new_id, NewUpload};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -356,10 +357,30 @@ pub async fn confirm(
             ),
         });
     }
+    let registered = registry_check(&state, &clean, name_label).await?;
     let json = serde_json::to_string(&clean).map_err(|e| Error::Io(e.to_string()))?;
     let now = state.clock.now();
-    state.db.save_license(&a.app.id, &json, now).await?;
+    if !state
+        .db
+        .save_license(
+            &a.app.id,
+            &json,
+            &clean.uscc.value,
+            &registered.legal_rep,
+            now,
+        )
+        .await?
+    {
+        // Names no one: which corp holds it is that corp's business.
+        return Err(Error::ConflictField {
+            field: "uscc".to_owned(),
+            message: "该企业已在其他企业微信中完成认证或正在认证，无法重复认证。如有疑问，请联系腾讯电子签客服"
+                .to_owned(),
+        });
+    }
     a.app.license_json = Some(json);
+    a.app.uscc = Some(clean.uscc.value.clone());
+    a.app.registry_legal_rep = Some(registered.legal_rep);
     let detail = format!("{} {}", clean.name.value, clean.uscc.value);
     advance(
         &state,
@@ -372,6 +393,40 @@ pub async fn confirm(
     Ok(Json(view(&state, &a).await?))
 }
 
+/// 工商信息核验: the form must be what the registry holds for its USCC; a mismatch is refused
+/// at the field, keeping what was typed.
+async fn registry_check(
+    state: &AppState,
+    form: &LicenseForm,
+    name_label: &str,
+) -> Result<RegisteredEnterprise, Error> {
+    let registered = state
+        .providers
+        .registry
+        .lookup(&form.uscc.value)
+        .await?
+        .ok_or_else(|| {
+            Error::bad_field("uscc", "未查询到该企业的登记信息，请核对统一社会信用代码")
+        })?;
+    if !registered.name_matches(&form.name.value) {
+        return Err(Error::bad_field(
+            "name",
+            format!("{name_label}与登记信息不一致，请按营业执照上的名称填写"),
+        ));
+    }
+    if !registered.legal_rep_matches(&form.legal_rep.value) {
+        let who = match form.subject_type {
+            SubjectType::Enterprise => "法定代表人",
+            SubjectType::Institution => "负责人",
+        };
+        return Err(Error::bad_field(
+            "legal_rep",
+            format!("{who}与登记信息不一致，请核对营业执照"),
+        ));
+    }
+    Ok(registered)
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct UsccQuery {
     /// 统一社会信用代码 (recognized or typed).
@@ -379,17 +434,22 @@ pub struct UsccQuery {
 }
 
 /// 电子签服务已开通? Whether the enterprise with this code is already open on the WeChat side.
+/// Only for the applicant at 上传证照, and only its name: no directory of who opened what.
 #[utoipa::path(get, path = "/api/wechat-enterprise", tag = "apply", params(UsccQuery),
     responses(
         (status = 200, description = "The WeChat-side enterprise, if opened", body = WechatLookup),
         (status = 400, description = "Not a valid 统一社会信用代码 (`field` = uscc)", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant of an application in progress", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The application links a WeChat account already", body = ErrorBody),
     ))]
 pub async fn wechat_enterprise(
     State(state): State<AppState>,
-    CurrentMember(_member): CurrentMember,
+    CurrentMember(member): CurrentMember,
     Query(q): Query<UsccQuery>,
 ) -> Result<Json<WechatLookup>, Error> {
+    scenario_one(&state, member, ApplyStep::License).await?;
     let code = uscc(&q.uscc).map_err(|e| Error::bad_field("uscc", e.message()))?;
     Ok(Json(WechatLookup {
         opened: super::wechat::opened(&state, &code).await?,

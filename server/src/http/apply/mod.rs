@@ -20,12 +20,13 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::entry::{member_corp, role};
+use super::entry::{member_corp, refresh_admin, role};
 use super::error::Error;
 use super::extract::CurrentMember;
 use super::AppState;
 use crate::flow::{self, FlowError};
-use crate::storage::{ApplicationRow, CorpRow, MemberRow, Outcome};
+use crate::providers::wecom::AppMessage;
+use crate::storage::{ApplicationRow, CorpRow, Event, MemberRow, Outcome};
 
 /// Phone photos arrive compressed (< 1 MB); the server still takes up to this much.
 pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
@@ -37,7 +38,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         // One byte over the limit, so that the handler (not axum) answers 413 in our shape.
         .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 1));
     OpenApiRouter::new()
-        .routes(routes!(current_application, start_application))
+        .routes(routes!(current_application, start_application, withdraw))
+        .routes(routes!(take_over))
         .routes(routes!(real_name::submit))
         .routes(routes!(license::confirm))
         .routes(routes!(license::wechat_enterprise))
@@ -74,7 +76,9 @@ pub(super) struct Applicant {
     pub app: ApplicationRow,
 }
 
+/// The corp of an admin, for a step that needs admin rights: asks WeCom again first.
 async fn admin_corp(state: &AppState, member: &MemberRow) -> Result<CorpRow, Error> {
+    let member = &refresh_admin(state, member.clone(), 0).await?;
     let corp = member_corp(state, member).await?;
     match (role(member, corp.as_ref()), corp) {
         (EntryRole::Admin, Some(corp)) => Ok(corp),
@@ -274,6 +278,110 @@ pub async fn start_application(
         StatusCode::OK
     };
     Ok((status, Json(view(&state, &a).await?)))
+}
+
+/// 撤销认证: the applicant withdraws the application. Its pending links and letters stop
+/// working, and any admin may start again.
+#[utoipa::path(delete, path = "/api/application", tag = "apply",
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+    ))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<StatusCode, Error> {
+    let a = applicant(&state, member).await?;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "withdrawn",
+        detail: None,
+    };
+    if !state
+        .db
+        .end_application(&a.app.id, event, state.clock.now())
+        .await?
+    {
+        return Err(Error::NotFound("尚未发起企业认证".to_owned()));
+    }
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 接管认证: another admin of the corp takes over an application that sat untouched for 30
+/// days. The old one ends (recorded on its timeline), a new one starts for the caller.
+#[utoipa::path(post, path = "/api/application/takeover", tag = "apply",
+    responses(
+        (status = 201, description = "Taken over: a new application for the caller", body = ApplicationView),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Only WeCom admins of an 企业管理员授权 install may take over", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The caller's own application, or still active within 30 days", body = ErrorBody),
+    ))]
+pub async fn take_over(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<(StatusCode, Json<ApplicationView>), Error> {
+    let corp = admin_corp(&state, &member).await?;
+    let old = state
+        .db
+        .open_application(&corp.id)
+        .await?
+        .ok_or_else(|| Error::NotFound("尚未发起企业认证".to_owned()))?;
+    if old.applicant_id == member.id {
+        return Err(Error::Conflict(
+            "这是您发起的企业认证，请直接继续".to_owned(),
+        ));
+    }
+    let now = state.clock.now();
+    let last = state.db.last_activity(&old.id).await?;
+    if !flow::may_take_over(last, now) {
+        let days = (last + flow::TAKEOVER_AFTER_SECS - now + 86_399) / 86_400;
+        let who = mask_name(&applicant_name(&state, &old).await?);
+        return Err(Error::Conflict(format!(
+            "{who}正在进行企业认证，{days}天内无进展后方可接管"
+        )));
+    }
+    let who = mask_name(&applicant_name(&state, &old).await?);
+    let event = Event {
+        actor_id: Some(&member.id),
+        kind: "taken_over",
+        detail: Some(&who),
+    };
+    if !state.db.end_application(&old.id, event, now).await? {
+        return Err(Error::Conflict(
+            "该企业认证刚刚有了新进展，请刷新后重试".to_owned(),
+        ));
+    }
+    let verified = state.db.verified_person(&member.id).await?.is_some();
+    let (app, _) = state
+        .db
+        .start_application(&corp.id, &member.id, flow::start(verified), now)
+        .await?;
+    if app.applicant_id != member.id {
+        return Err(Error::Conflict(
+            "其他管理员刚刚发起了企业认证，请稍后再试".to_owned(),
+        ));
+    }
+    let message = AppMessage {
+        text: format!(
+            "您发起的企业认证已超过30天无进展，已由管理员{}接管。",
+            mask_name(&member.name)
+        ),
+        link: Some("/".to_owned()),
+    };
+    if let Err(e) = state
+        .providers
+        .wecom
+        .send(&corp.id, &old.applicant_id, &message)
+        .await
+    {
+        // The takeover stands; the old applicant's 首页 shows who verifies now.
+        tracing::warn!(error = %e, "takeover: the WeCom message to the old applicant failed");
+    }
+    let a = Applicant { member, corp, app };
+    Ok((StatusCode::CREATED, Json(view(&state, &a).await?)))
 }
 
 /// Start of the current day in China (UTC+8), for daily caps; and seconds until the next.

@@ -4,8 +4,8 @@
 
 use api::validate::{mask_mobile, mask_name, uscc};
 use api::wire::{
-    ActivationStart, ApplicationView, ErrorBody, SmsLinkView, WechatEnterprise, WechatLinkRequest,
-    WechatLinkView,
+    ActivationStart, ApplicationView, ErrorBody, OpenedEnterprise, SmsLinkView, WechatEnterprise,
+    WechatLinkRequest, WechatLinkView,
 };
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -14,7 +14,7 @@ use axum::Json;
 use super::legal_rep::{new_token, view_of};
 use super::{admin_corp, applicant, applicant_name, view, Applicant};
 use crate::flow::{self, link::LinkPurpose};
-use crate::http::entry::member_corp;
+use crate::http::entry::{member_corp, refresh_admin};
 use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::{links, person, AppState};
@@ -35,18 +35,21 @@ pub(in crate::http) fn public(e: &EsignEnterprise) -> WechatEnterprise {
     }
 }
 
-/// 电子签服务已开通? The enterprise with this code, if opened on the WeChat side.
+/// 电子签服务已开通? The enterprise with this code, if opened on the WeChat side: its name
+/// only, never its people.
 pub(in crate::http) async fn opened(
     state: &AppState,
     code: &str,
-) -> Result<Option<WechatEnterprise>, Error> {
+) -> Result<Option<OpenedEnterprise>, Error> {
     Ok(state
         .providers
         .wechat_esign
         .by_uscc(code)
         .await?
-        .as_ref()
-        .map(public))
+        .map(|e| OpenedEnterprise {
+            name: e.name,
+            uscc: e.uscc,
+        }))
 }
 
 /// The linked enterprise as the WeChat side knows it now, and whether the signed-in applicant
@@ -112,6 +115,7 @@ pub async fn link(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<WechatLinkRequest>,
 ) -> Result<(StatusCode, Json<ApplicationView>), Error> {
+    let member = refresh_admin(&state, member, 0).await?;
     let corp = match member_corp(&state, &member).await? {
         Some(c) if c.auth_mode == api::wire::AuthMode::Admin => c,
         // Staff, and corps installed with 成员授权, get the same refusal as 去认证.
@@ -284,6 +288,7 @@ pub async fn notify_super_admin(
             &token,
             &state.vault.seal(phone),
             &masked,
+            &e.uscc,
             now,
         )
         .await?;
@@ -337,6 +342,7 @@ pub async fn activate_directly(
             &token,
             &state.vault.seal(phone),
             &mask_mobile(phone),
+            &e.uscc,
             now,
         )
         .await?;
