@@ -55,7 +55,21 @@ impl TestApp {
         Self::build(true, Some(ocr)).await
     }
 
+    /// A local-mode app whose providers the test changes (e.g. a WeCom that demotes an admin).
+    pub async fn with_providers(change: impl FnOnce(&mut Providers)) -> Self {
+        Self::build_with(true, change).await
+    }
+
     async fn build(local_mode: bool, ocr: Option<Arc<dyn LicenseOcr>>) -> Self {
+        Self::build_with(local_mode, |p| {
+            if let Some(ocr) = ocr {
+                p.ocr = ocr;
+            }
+        })
+        .await
+    }
+
+    async fn build_with(local_mode: bool, change: impl FnOnce(&mut Providers)) -> Self {
         let dir = temp_dir();
         let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display()))
             .await
@@ -70,9 +84,7 @@ impl TestApp {
             &dir.join("no-models"),
         )
         .unwrap();
-        if let Some(ocr) = ocr {
-            providers.ocr = ocr;
-        }
+        change(&mut providers);
         let static_dir = dir.join("dist");
         std::fs::create_dir_all(&static_dir).unwrap();
         std::fs::write(
