@@ -381,6 +381,34 @@ pub async fn enterprise_if_signed_in() -> Result<Option<wire::EnterpriseView>, A
     get_if_signed_in(paths::ENTERPRISE).await
 }
 
+/// 撤销认证: the applicant withdraws the application.
+pub async fn withdraw_application() -> Result<(), ApiError> {
+    let response = Request::delete(paths::APPLICATION)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.status() == 204 {
+        return Ok(());
+    }
+    let status = response.status();
+    let text = response.text().await.map_err(|_| ApiError::Network)?;
+    interpret::<()>(status, &text)
+}
+
+/// 接管认证 of an application untouched for 30 days.
+pub async fn take_over() -> Result<ApplicationView, ApiError> {
+    post(paths::TAKEOVER, &()).await
+}
+
+/// The super admin on record starts the face check that makes them super admin here.
+pub async fn start_claim() -> Result<FaceStart, ApiError> {
+    post(paths::CLAIM_FACE, &()).await
+}
+
+pub async fn claim_result(biz_token: String) -> Result<FaceOutcome, ApiError> {
+    post(paths::CLAIM_FACE_RESULT, &FaceResultRequest { biz_token }).await
+}
+
 /// 邀请企业员工在企业微信使用 → 确定.
 pub async fn invite_employees() -> Result<wire::InvitationResult, ApiError> {
     post(paths::INVITATIONS, &()).await

@@ -15,6 +15,7 @@ use pages::activate::Activate;
 use pages::activate_return::ActivateReturn;
 use pages::apply_start::ApplyStart;
 use pages::authorize::Authorize;
+use pages::claim_return::ClaimReturn;
 use pages::contact::Contact;
 use pages::done::Done;
 use pages::face_return::FaceReturn;
@@ -67,6 +68,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/activate/:token") view=Activate/>
                             <Route path=path!("/activate/:token/face-return") view=ActivateReturn/>
                             <Route path=path!("/me/real-name") view=MyRealName/>
+                            <Route path=path!("/enterprise/face-return") view=ClaimReturn/>
                             <Route path=path!("/legal-rep/:token") view=LegalRep/>
                             <Route path=path!("/legal-rep/:token/face-return") view=LegalRepReturn/>
                             <Route path=path!("/ops/reviews") view=Reviews/>

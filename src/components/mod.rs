@@ -1,5 +1,6 @@
 //! Widgets shared by the views.
 
+pub mod application_actions;
 pub mod auth_lost;
 pub mod capture;
 pub mod corp_card;

@@ -7,6 +7,7 @@ use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
+use crate::components::application_actions::{ClaimButton, TakeOverButton, WithdrawButton};
 use crate::components::corp_card::CorpCard;
 use crate::components::dialog::{Dialog, DialogActions};
 use crate::components::error_state::ErrorState;
@@ -20,7 +21,7 @@ pub fn Home() -> impl IntoView {
         <Suspense fallback=|| view! { <HomeSkeleton/> }>
             {move || Suspend::new(async move {
                 match session.await {
-                    Ok(info) => view! { <HomeView info/> }.into_any(),
+                    Ok(info) => view! { <HomeView info on_changed=move || session.refetch()/> }.into_any(),
                     // The auth-lost gate replaces the whole app; keep the skeleton meanwhile.
                     Err(ApiError::Unauthorized(_)) => view! { <HomeSkeleton/> }.into_any(),
                     Err(e) => view! {
@@ -45,7 +46,7 @@ enum Prompt {
 }
 
 #[component]
-fn HomeView(info: SessionInfo) -> impl IntoView {
+fn HomeView(info: SessionInfo, #[prop(into)] on_changed: Callback<()>) -> impl IntoView {
     let navigate = use_navigate();
     let prompt = RwSignal::new(None::<Prompt>);
     let state = info.enterprise_state;
@@ -85,7 +86,7 @@ fn HomeView(info: SessionInfo) -> impl IntoView {
             format!("{} · 电子签工作人员", info.user.name),
         ),
     };
-    let status_note = status_note(&info);
+    let status_note = status_note(&info, on_changed);
     let bar = match (state, role) {
         (_, EntryRole::Staff) | (EnterpriseState::Verified, _) => None,
         (EnterpriseState::InProgress, _) if !mine => None,
@@ -153,7 +154,7 @@ fn role_label(role: EntryRole) -> &'static str {
 
 /// A line under the card when the state needs words: who is verifying, that it is done, and
 /// for an invited employee, what remains.
-fn status_note(info: &SessionInfo) -> Option<AnyView> {
+fn status_note(info: &SessionInfo, on_changed: Callback<()>) -> Option<AnyView> {
     let corp = info
         .corp
         .as_ref()
@@ -184,12 +185,25 @@ fn status_note(info: &SessionInfo) -> Option<AnyView> {
         }
         None => {}
     }
+    if info.super_admin_claimable {
+        return Some(
+            view! {
+                <div class="notice notice--info" role="status">
+                    <div class="notice__bd">
+                        <p>"您的实名信息与企业登记的电子签超级管理员一致。请通过人脸识别确认是您本人，即可在此管理企业、邀请员工。"</p>
+                        <ClaimButton/>
+                    </div>
+                </div>
+            }
+            .into_any(),
+        );
+    }
     if info.super_admin_unknown {
         return Some(
             view! {
                 <div class="notice notice--info" role="status">
                     <div class="notice__bd">
-                        <p>"企业已开通腾讯电子签企业微信服务。如您是企业的电子签超级管理员，请完成个人实名认证，即可在此管理企业、邀请员工。"</p>
+                        <p>"企业已开通腾讯电子签企业微信服务。如您是企业的电子签超级管理员，请完成个人实名认证并通过人脸识别确认身份，即可在此管理企业、邀请员工。"</p>
                         <A href="/me/real-name" attr:class="link notice__link">"个人实名认证"</A>
                     </div>
                 </div>
@@ -211,11 +225,36 @@ fn status_note(info: &SessionInfo) -> Option<AnyView> {
         );
     }
     match (info.enterprise_state, &info.application) {
+        (EnterpriseState::InProgress, Some(app)) if !app.is_mine && app.can_take_over => {
+            let applicant = app.applicant_name.clone();
+            Some(
+                view! {
+                    <div class="notice notice--warn" role="status">
+                        <div class="notice__bd">
+                            <p>{format!("{applicant}发起的企业认证已超过30天无进展。您可以接管并重新发起认证。")}</p>
+                            <TakeOverButton applicant/>
+                        </div>
+                    </div>
+                }
+                .into_any(),
+            )
+        }
         (EnterpriseState::InProgress, Some(app)) if !app.is_mine => Some(
             view! {
                 <p class="notice notice--info" role="status">
                     {format!("{}正在进行企业认证，完成后企业成员即可使用电子签。", app.applicant_name)}
                 </p>
+            }
+            .into_any(),
+        ),
+        (EnterpriseState::InProgress, Some(_)) => Some(
+            view! {
+                <div class="notice notice--info" role="status">
+                    <div class="notice__bd">
+                        <p>"您已发起企业认证，可随时继续。如不再需要，可以撤销本次认证。"</p>
+                        <WithdrawButton on_done=on_changed/>
+                    </div>
+                </div>
             }
             .into_any(),
         ),

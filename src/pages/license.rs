@@ -5,7 +5,7 @@
 use api::validate::{enterprise_name, person_name, uscc};
 use api::wire::{
     ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto, SubjectType,
-    WechatEnterprise, WECHAT_PATH,
+    OpenedEnterprise, WECHAT_PATH,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -153,7 +153,7 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
     let address = Field::new(saved.and_then(|l| l.address.as_ref()));
     let set_date = Field::new(saved.and_then(|l| l.set_date.as_ref()));
     let status = RwSignal::new(None::<(&'static str, &'static str)>);
-    let wechat = RwSignal::new(None::<WechatEnterprise>);
+    let wechat = RwSignal::new(None::<OpenedEnterprise>);
     let form_error = RwSignal::new(None::<String>);
     let to_wechat = use_navigate();
     // 关联微信账户 for the enterprise found by its code: link it and go to scenario 2.

@@ -4,6 +4,7 @@ pub mod activate;
 pub mod activate_return;
 pub mod apply_start;
 pub mod authorize;
+pub mod claim_return;
 pub mod contact;
 pub mod done;
 pub mod face_return;

@@ -68,17 +68,20 @@ fn ReviewCard(item: ReviewItem, #[prop(into)] on_done: Callback<()>) -> impl Int
             busy.set(false);
         });
     };
+    // Which of the license fields the applicant changed from what recognition read.
+    let edited = |key: &str| item.edited_fields.iter().any(|f| f == key);
     let rows = [
-        ("企业名称", item.enterprise.clone()),
-        ("统一社会信用代码", item.uscc.clone()),
-        ("法定代表人", item.legal_rep.clone()),
-        ("申请人", item.applicant_name.clone()),
+        ("企业名称", item.enterprise.clone(), edited("name")),
+        ("统一社会信用代码", item.uscc.clone(), edited("uscc")),
+        ("法定代表人", item.legal_rep.clone(), edited("legal_rep")),
+        ("申请人", item.applicant_name.clone(), false),
         (
             "申请人手机号",
             item.applicant_phone.clone().unwrap_or_default(),
+            false,
         ),
-        ("提交时间", china_date_time(item.submitted_at)),
-        ("审核截止", item.due_date.clone()),
+        ("提交时间", china_date_time(item.submitted_at), false),
+        ("审核截止", item.due_date.clone(), false),
     ];
     view! {
         <article class="review" aria-label=format!("{}的授权书", item.enterprise)>
@@ -94,10 +97,21 @@ fn ReviewCard(item: ReviewItem, #[prop(into)] on_done: Callback<()>) -> impl Int
                 }).collect_view()}
             </div>
             <div class="cells">
-                {rows.into_iter().map(|(k, v)| view! {
-                    <div class="cell"><span class="cell__bd">{k}</span><span class="cell__ft">{v}</span></div>
+                {rows.into_iter().map(|(k, v, changed)| view! {
+                    <div class="cell">
+                        <span class="cell__bd">{k}</span>
+                        <span class="cell__ft">
+                            {v}
+                            {changed.then(|| view! {
+                                <span class="tag tag--orange" title="与证照识别结果不同">"已修改"</span>
+                            })}
+                        </span>
+                    </div>
                 }).collect_view()}
             </div>
+            {(!item.edited_fields.is_empty()).then(|| view! {
+                <p class="cells__tips">"标有“已修改”的信息由申请人手动填写或修改，与证照识别结果不同，请对照授权书与证照核对。"</p>
+            })}
             {(!item.earlier_reasons.is_empty()).then(|| view! {
                 <p class="cells__tips">{format!("此前驳回：{}", item.earlier_reasons.join("；"))}</p>
             })}

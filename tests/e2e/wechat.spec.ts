@@ -209,7 +209,7 @@ test('赵磊, the super admin, links and opens by himself, invites the employees
   await zhao.context.close();
 });
 
-test('赵磊 opens the service from the SMS outside WeCom, then is recognised in WeCom by his own verification', async ({ browser, request }) => {
+test('赵磊 opens the service from the SMS outside WeCom, then claims the super admin role in WeCom with his own face', async ({ browser, request }) => {
   test.setTimeout(120_000);
   // 陈静 links by typing the code (no photo), then notifies.
   const chen = await signIn(browser, 'chenjing', '/apply');
@@ -236,17 +236,31 @@ test('赵磊 opens the service from the SMS outside WeCom, then is recognised in
   await shot(page, 'activate-done-outside-wecom');
   await expect(chen.page.getByText(OPENED)).toBeVisible({ timeout: 15_000 });
 
-  // In WeCom, 赵磊 is asked to verify; then he is the super admin and can invite.
+  // 刘洋 types 赵磊's name and ID number: that claims nothing without 赵磊's face.
+  const liu = await signIn(browser, 'liuyang', '/me/real-name');
+  await liu.page.getByLabel('姓名').fill(ZHAO.name);
+  await liu.page.getByLabel('身份证号').fill(ZHAO.id);
+  await liu.page.getByRole('button', { name: '提交认证' }).click();
+  await expect(liu.page.getByRole('button', { name: '人脸识别确认身份' })).toBeVisible();
+  await expect(liu.page.getByText('您是企业的超级管理员')).toHaveCount(0);
+  expect((await liu.context.request.post('/api/enterprise/invitations', { headers: { origin: new URL(liu.page.url()).origin } })).status()).toBe(403);
+  await liu.context.close();
+
+  // In WeCom, 赵磊 verifies himself, then proves with his face that he is that person.
   const zhao = await signIn(browser, 'zhaolei');
-  await expect(zhao.page.getByText('如您是企业的电子签超级管理员，请完成个人实名认证')).toBeVisible();
+  await expect(zhao.page.getByText('请完成个人实名认证并通过人脸识别确认身份')).toBeVisible();
   await shot(zhao.page, 'home-super-admin-unknown');
   await zhao.page.getByRole('link', { name: '个人实名认证' }).click();
   await zhao.page.getByLabel('姓名').fill(ZHAO.name);
   await zhao.page.getByLabel('身份证号').fill(ZHAO.id);
   await zhao.page.getByRole('button', { name: '提交认证' }).click();
-  await expect(zhao.page.getByText('您是企业的超级管理员')).toBeVisible();
-  await zhao.page.getByRole('link', { name: '企业认证详情' }).click();
+  await expect(zhao.page.getByText('请通过人脸识别确认是您本人')).toBeVisible();
+  await shot(zhao.page, 'home-super-admin-claim');
+  await zhao.page.getByRole('button', { name: '人脸识别确认身份' }).click();
+  await zhao.page.getByRole('button', { name: '通过', exact: true }).click();
   await expect(zhao.page.getByRole('button', { name: '邀请企业员工在企业微信使用' })).toBeVisible();
+  await zhao.page.goto('/');
+  await expect(zhao.page.getByText('您是企业的超级管理员')).toBeVisible();
   await outside.close();
   await zhao.context.close();
   await chen.context.close();

@@ -86,7 +86,7 @@ pub fn demo_licenses() -> Vec<LicenseSpec> {
             reg_num: "11510107MB1C4D5E7K",
             name: "青禾市数据资源局",
             kind: None,
-            person: "周敏",
+            person: "郑芳",
             capital: Some("人民币500万元"),
             set_date: None,
             period: Some("自2021年06月01日至2026年06月01日"),
