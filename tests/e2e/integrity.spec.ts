@@ -78,6 +78,6 @@ test('接管认证: 30 days after 张伟 stopped, 王建国 takes the applicatio
 
   // 张伟 is told, and his 首页 shows who verifies now.
   const again = await signIn(browser, 'zhangwei');
-  await expect(again.page.getByText('*国正在进行企业认证')).toBeVisible();
+  await expect(again.page.getByText('*建国正在进行企业认证')).toBeVisible();
   await again.context.close();
 });
