@@ -15,8 +15,8 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::ApiJson;
-use super::{links, person, AppState};
+use super::extract::{ApiJson, ClientIp};
+use super::{limits, links, person, AppState};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
 use crate::providers::wecom::AppMessage;
 use crate::storage::{ApplicationRow, LinkRow};
@@ -70,17 +70,21 @@ async fn live(
         (status = 400, description = "Invalid name or ID number, or they do not match (`field` says which)", body = ErrorBody),
         (status = 404, description = "No such link", body = ErrorBody),
         (status = 410, description = "The link no longer works (`code` says why)", body = ErrorBody),
+        (status = 429, description = "Too many checks or face sessions on this link, from this address, or for this person today", body = ErrorBody),
         (status = 503, description = "The real-name or face service is unavailable", body = ErrorBody),
     ))]
 pub async fn start_face(
     State(state): State<AppState>,
+    ip: ClientIp,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<FaceStart>, Error> {
     let (row, _, _) = live(&state, &token).await?;
     links::may_try_face(&state, &row).await?;
     let who = person::validate(&req, state.clock.now())?;
+    limits::link_identity_check(&state, &row, ip, &who.id_number).await?;
     person::check(&state, &who).await?;
+    limits::link_face_session(&state, &row, ip, &who.id_number).await?;
     let session = state
         .providers
         .face

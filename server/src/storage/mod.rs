@@ -4,6 +4,7 @@
 
 mod applications;
 mod apply;
+mod attempts;
 mod directory;
 mod face;
 mod letters;
@@ -25,13 +26,14 @@ use sqlx::SqlitePool;
 
 pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
+pub use attempts::{Blocked, Limit, Refused, Window};
 pub use directory::{CorpRow, MemberRow};
 pub use face::{FaceCheckRow, LocalFaceStatus};
 pub use letters::LetterRow;
-pub use links::{token_hash, LinkRow};
+pub use links::{token_hash, LinkRow, NewLink};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
-pub use sms::SmsCodeRow;
+pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
 pub use uploads::{upload_dir, NewUpload, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 
@@ -106,6 +108,7 @@ impl Db {
             "letter_submissions",
             "local_face_sessions",
             "admin_notifications",
+            "attempts",
             "outbox",
             "events",
             "sms_codes",

@@ -14,7 +14,7 @@ use super::{china_day, scenario_one, Applicant};
 use crate::flow;
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember};
-use crate::http::{person, AppState};
+use crate::http::{limits, person, AppState};
 use crate::storage::VerifiedPerson;
 
 /// Where FaceID sends the person back (an app route); it appends `BizToken=…`.
@@ -82,7 +82,7 @@ async fn face_failures_left(state: &AppState, member_id: &str) -> Result<(i64, u
         (status = 403, description = "Not the applicant, or not the legal representative (another path applies)", body = ErrorBody),
         (status = 404, description = "No application in progress", body = ErrorBody),
         (status = 409, description = "The earlier steps are not done", body = ErrorBody),
-        (status = 429, description = "Too many failed face checks today", body = ErrorBody),
+        (status = 429, description = "Too many failed face checks, or face sessions started, today", body = ErrorBody),
         (status = 503, description = "The face service is unavailable", body = ErrorBody),
     ))]
 pub async fn start_face(
@@ -101,6 +101,7 @@ pub async fn start_face(
             retry_after_secs: until_tomorrow,
         });
     }
+    limits::applicant_face_session(&state, &a.member.id).await?;
     let (person, id_number) = person::identity(&state, &a.member.id)
         .await?
         .ok_or_else(|| Error::Conflict("请先完成个人实名认证".to_owned()))?;
