@@ -45,6 +45,12 @@ pub struct Config {
     /// Mark the session cookie `Secure` (set this behind HTTPS).
     #[arg(long, env = "ESIGN_COOKIE_SECURE", default_value_t = false)]
     pub cookie_secure: bool,
+
+    /// The server is reached only through a reverse proxy that appends the client's address to
+    /// `X-Forwarded-For`: per-address limits then count that address. Without it the header
+    /// is ignored (anyone could write it) and the socket's peer is counted.
+    #[arg(long, env = "ESIGN_TRUSTED_PROXY", default_value_t = false)]
+    pub trusted_proxy: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

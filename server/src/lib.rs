@@ -48,6 +48,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         settings: Arc::new(Settings {
             local_mode: config.providers == ProviderMode::Local,
             cookie_secure: config.cookie_secure,
+            trusted_proxy: config.trusted_proxy,
             static_dir: config.static_dir.clone(),
             data_dir: config.data_dir.clone(),
         }),

@@ -1,3 +1,5 @@
+use std::net::SocketAddr;
+
 use clap::Parser;
 use server::config::Config;
 use tracing_subscriber::EnvFilter;
@@ -39,7 +41,9 @@ async fn run(config: Config) -> Result<(), String> {
     if state.settings.local_mode {
         tracing::info!("demo sign-in: http://{}/dev/login", config.addr);
     }
-    axum::serve(listener, server::http::router(state))
+    // The peer address feeds the per-address limits (`http::extract::ClientIp`).
+    let app = server::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

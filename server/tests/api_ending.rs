@@ -62,8 +62,15 @@ async fn the_applicant_withdraws_and_the_pending_link_dies_with_it() {
     assert_eq!(session(&app, &c).await["enterprise_state"], "unverified");
     let token = link.strip_prefix("/legal-rep/").unwrap();
     let (status, v) = app.get_json(&format!("/api/legal-rep/{token}"), None).await;
-    assert_eq!((status, code(&v)), (StatusCode::GONE, "link_cancelled"), "{v}");
-    assert_eq!(events(&app, &app_id).await.last().map(String::as_str), Some("withdrawn"));
+    assert_eq!(
+        (status, code(&v)),
+        (StatusCode::GONE, "link_cancelled"),
+        "{v}"
+    );
+    assert_eq!(
+        events(&app, &app_id).await.last().map(String::as_str),
+        Some("withdrawn")
+    );
 
     // The USCC is free again: another admin starts and confirms the same license.
     let (status, _) = app.post_json("/api/application", Some(&wang), "").await;
@@ -76,7 +83,11 @@ async fn the_applicant_withdraws_and_the_pending_link_dies_with_it() {
     assert_eq!(status, StatusCode::OK, "{v}");
     // A second withdrawal has nothing to withdraw.
     let res = app.send(common::delete("/api/application", Some(&c))).await;
-    assert_eq!(res.status(), StatusCode::FORBIDDEN, "王建国's application now");
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "王建国's application now"
+    );
 }
 
 #[tokio::test]
@@ -92,7 +103,10 @@ async fn another_admin_takes_over_only_after_thirty_quiet_days() {
         .post_json("/api/application/takeover", Some(&wang), "")
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
-    assert!(v["error"]["message"].as_str().unwrap().contains("30天"), "{v}");
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains("30天"),
+        "{v}"
+    );
 
     // An ordinary employee may never take over. (Sessions last 30 days: sign in again.)
     app.clock.advance(30 * 86_400);
@@ -117,13 +131,15 @@ async fn another_admin_takes_over_only_after_thirty_quiet_days() {
     assert_eq!(status, StatusCode::CREATED, "{v}");
     assert_eq!(v["applicant"]["id"], "wangjianguo");
     assert_ne!(v["id"].as_str(), Some(old_id.as_str()));
-    assert_eq!(events(&app, &old_id).await.last().map(String::as_str), Some("taken_over"));
+    assert_eq!(
+        events(&app, &old_id).await.last().map(String::as_str),
+        Some("taken_over")
+    );
     // The old applicant is told, and may no longer act.
     let outbox = app.outbox().await;
-    assert!(outbox
-        .iter()
-        .any(|m| m["channel"] == "wecom" && m["to"] == "zhangwei"
-            && m["text"].as_str().unwrap().contains("接管")));
+    assert!(outbox.iter().any(|m| m["channel"] == "wecom"
+        && m["to"] == "zhangwei"
+        && m["text"].as_str().unwrap().contains("接管")));
     let (status, _) = app.get_json("/api/application", Some(&zhang)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
@@ -135,7 +151,8 @@ async fn concurrent_decisions_settle_a_link_once() {
     let c = through_license_as(&app, "zhangwei", "张伟", ZHANG_ID).await;
     through_contact(&app, &c, "13900000002").await;
     let body = json!({ "phone": "13900000001" }).to_string();
-    app.post_json("/api/application/legal-rep", Some(&c), &body).await;
+    app.post_json("/api/application/legal-rep", Some(&c), &body)
+        .await;
     let outbox = app.outbox().await;
     let token = outbox.iter().find(|m| m["link"].is_string()).unwrap()["link"]
         .as_str()
@@ -166,11 +183,17 @@ async fn concurrent_decisions_settle_a_link_once() {
     for t in tries {
         statuses.push(t.await.unwrap());
     }
-    let settled = statuses.iter().filter(|s| **s == StatusCode::NO_CONTENT).count();
-    assert_eq!(settled, 1, "{statuses:?}");
-    assert!(statuses
+    let settled = statuses
         .iter()
-        .all(|s| *s == StatusCode::NO_CONTENT || *s == StatusCode::GONE), "{statuses:?}");
+        .filter(|s| **s == StatusCode::NO_CONTENT)
+        .count();
+    assert_eq!(settled, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::NO_CONTENT || *s == StatusCode::GONE),
+        "{statuses:?}"
+    );
 }
 
 /// Two corps confirm the same USCC at the same moment: one holds it, the other is refused.

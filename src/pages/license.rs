@@ -4,8 +4,8 @@
 
 use api::validate::{enterprise_name, person_name, uscc};
 use api::wire::{
-    ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto, SubjectType,
-    OpenedEnterprise, WECHAT_PATH,
+    ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto,
+    OpenedEnterprise, SubjectType, WECHAT_PATH,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;

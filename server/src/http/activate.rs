@@ -17,8 +17,8 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::{ApiJson, CurrentMember, SessionTag};
-use super::{links, person, AppState};
+use super::extract::{ApiJson, ClientIp, CurrentMember, SessionTag};
+use super::{limits, links, person, AppState};
 use crate::agreement;
 use crate::flow::guard::{Refusal, StartedFor};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LinkStatus, LINK_TTL_SECS};
@@ -175,10 +175,12 @@ pub async fn confirm(
         (status = 404, description = "No such link", body = ErrorBody),
         (status = 409, description = "确认开通 (the agreement) first", body = ErrorBody),
         (status = 410, description = "The link no longer works (`code` says why)", body = ErrorBody),
+        (status = 429, description = "Too many checks or face sessions on this link, from this address, or for this person today", body = ErrorBody),
         (status = 503, description = "The real-name or face service is unavailable", body = ErrorBody),
     ))]
 pub async fn start_face(
     State(state): State<AppState>,
+    ip: ClientIp,
     member: Option<CurrentMember>,
     SessionTag(session): SessionTag,
     Path(token): Path<String>,
@@ -195,6 +197,7 @@ pub async fn start_face(
     let (name, id_number) = match req.identity {
         Some(form) => {
             let who = person::validate(&form, state.clock.now())?;
+            limits::link_identity_check(&state, &row, ip, &who.id_number).await?;
             person::check(&state, &who).await?;
             if !e.super_admin.is(&who.name, &who.id_number) {
                 return Err(not_super_admin(&e));
@@ -209,6 +212,7 @@ pub async fn start_face(
             (p.name, id)
         }
     };
+    limits::link_face_session(&state, &row, ip, &id_number).await?;
     let face = state
         .providers
         .face

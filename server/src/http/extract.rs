@@ -1,6 +1,10 @@
-//! Extractors: the signed-in member, and JSON bodies whose rejections speak our error type.
+//! Extractors: the signed-in member, the client's address, and JSON bodies whose rejections
+//! speak our error type.
 
-use axum::extract::{FromRequest, FromRequestParts};
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts};
 use axum::http::request::Parts;
 use axum_extra::extract::CookieJar;
 
@@ -77,6 +81,68 @@ impl FromRequestParts<AppState> for SessionTag {
     }
 }
 
+/// Where a request comes from, for the per-address limits: the socket's peer, or, behind a
+/// trusted reverse proxy (`--trusted-proxy`), the last address in `X-Forwarded-For`, the one
+/// that proxy appended (everything before it is whatever the client sent). `None` when the
+/// server has no socket to ask (in-process tests): all such requests share one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl ClientIp {
+    /// The address as limits count it. An IPv6 host usually holds a whole /64, so the /64 is
+    /// what one client is; an IPv4-mapped address is the IPv4 one.
+    pub fn key(&self) -> String {
+        match self.0 {
+            None => "unknown".to_owned(),
+            Some(IpAddr::V4(v4)) => v4.to_string(),
+            Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+                Some(v4) => v4.to_string(),
+                None => {
+                    let s = v6.segments();
+                    format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+                }
+            },
+        }
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(Self(client_ip(
+            peer,
+            &parts.headers,
+            state.settings.trusted_proxy,
+        )))
+    }
+}
+
+fn client_ip(
+    peer: Option<IpAddr>,
+    headers: &axum::http::HeaderMap,
+    trusted_proxy: bool,
+) -> Option<IpAddr> {
+    if !trusted_proxy {
+        return peer;
+    }
+    let last_hop = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .last()
+        .and_then(|hop| hop.trim().parse::<IpAddr>().ok());
+    last_hop.or(peer)
+}
+
 /// `axum::Json`, but a bad body answers 400 with our error shape instead of axum's text.
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]
@@ -97,7 +163,7 @@ mod tests {
     use http_body_util::BodyExt;
     use tower::ServiceExt;
 
-    use super::ApiJson;
+    use super::{client_ip, ApiJson, ClientIp};
 
     #[derive(serde::Deserialize, serde::Serialize)]
     struct Probe {
@@ -124,6 +190,36 @@ mod tests {
         let status = res.status();
         let bytes = res.into_body().collect().await.unwrap().to_bytes();
         (status, serde_json::from_slice(&bytes).unwrap())
+    }
+
+    #[test]
+    fn ipv6_clients_count_by_their_64() {
+        let key = |s: &str| ClientIp(Some(s.parse().unwrap())).key();
+        assert_eq!(key("203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_eq!(key("2001:db8:1:2::1"), key("2001:db8:1:2:ffff::9"));
+        assert_ne!(key("2001:db8:1:2::1"), key("2001:db8:1:3::1"));
+        assert_eq!(ClientIp(None).key(), "unknown");
+    }
+
+    #[test]
+    fn only_a_trusted_proxy_says_who_the_client_is() {
+        let peer = Some("10.0.0.2".parse().unwrap());
+        let mut h = axum::http::HeaderMap::new();
+        h.append("x-forwarded-for", "1.2.3.4, 198.51.100.9".parse().unwrap());
+        h.append("x-forwarded-for", "203.0.113.7".parse().unwrap());
+        // Direct: whatever the client wrote is ignored.
+        assert_eq!(client_ip(peer, &h, false), peer);
+        // Behind the proxy: its own (last) hop, never the client-written ones before it.
+        assert_eq!(
+            client_ip(peer, &h, true),
+            Some("203.0.113.7".parse().unwrap())
+        );
+        assert_eq!(
+            client_ip(peer, &axum::http::HeaderMap::new(), true),
+            peer,
+            "no header: the peer"
+        );
     }
 
     #[tokio::test]

@@ -15,8 +15,8 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::{ApiJson, SessionTag};
-use super::{links, person, AppState};
+use super::extract::{ApiJson, ClientIp, SessionTag};
+use super::{limits, links, person, AppState};
 use crate::flow::guard::{Refusal, StartedFor};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
 use crate::providers::wecom::AppMessage;
@@ -71,10 +71,12 @@ async fn live(
         (status = 400, description = "Invalid name or ID number, or they do not match (`field` says which)", body = ErrorBody),
         (status = 404, description = "No such link", body = ErrorBody),
         (status = 410, description = "The link no longer works (`code` says why)", body = ErrorBody),
+        (status = 429, description = "Too many checks or face sessions on this link, from this address, or for this person today", body = ErrorBody),
         (status = 503, description = "The real-name or face service is unavailable", body = ErrorBody),
     ))]
 pub async fn start_face(
     State(state): State<AppState>,
+    ip: ClientIp,
     SessionTag(session): SessionTag,
     Path(token): Path<String>,
     ApiJson(req): ApiJson<RealNameRequest>,
@@ -82,7 +84,9 @@ pub async fn start_face(
     let (row, _, _) = live(&state, &token).await?;
     links::may_try_face(&state, &row).await?;
     let who = person::validate(&req, state.clock.now())?;
+    limits::link_identity_check(&state, &row, ip, &who.id_number).await?;
     person::check(&state, &who).await?;
+    limits::link_face_session(&state, &row, ip, &who.id_number).await?;
     let face = state
         .providers
         .face

@@ -5,10 +5,11 @@ use api::wire::FaceOutcome;
 
 use super::apply::china_day;
 use super::error::{wait_text, Error};
-use super::AppState;
+use super::extract::ClientIp;
+use super::{limits, AppState};
 use crate::flow::link::{LinkPurpose, LinkRefusal};
 use crate::providers::face::DetectInfo;
-use crate::storage::{ApplicationRow, LinkRow};
+use crate::storage::{ApplicationRow, LinkRow, NewLink};
 
 /// The link a token opens, while it works, with its still-open application. An application
 /// that ended another way (verified, cancelled) leaves the link nothing to do.
@@ -102,36 +103,40 @@ pub async fn face_result(
     }))
 }
 
-/// May another SMS link of this purpose go out now? Once a minute, `max_per_day` a day;
+/// Records and returns a new SMS link if another may go out now: not within a minute of a
+/// pending one, `max_per_day` a day for the application, and under the sender's address cap.
+/// The checks and the write are one locked transaction, so of many taps at once one sends.
 /// `whom` names the recipient in the refusal (法人, 超级管理员).
-pub async fn may_send(
+pub async fn record_send(
     state: &AppState,
-    app_id: &str,
-    purpose: LinkPurpose,
+    ip: ClientIp,
+    new: &NewLink<'_>,
+    now: i64,
     max_per_day: i64,
     whom: &str,
-) -> Result<(), Error> {
-    let now = state.clock.now();
-    if let Some(wait) = state
-        .db
-        .latest_link(app_id, purpose)
-        .await?
-        .and_then(|r| r.link.resend_wait(now))
-    {
-        return Err(Error::RateLimited {
-            message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),
-            retry_after_secs: wait,
-        });
-    }
+) -> Result<LinkRow, Error> {
     let (today, until_tomorrow) = china_day(now);
-    if state.db.links_since(app_id, purpose, today).await? >= max_per_day {
-        return Err(Error::RateLimited {
-            message: format!(
-                "今日通知{whom}次数已达上限，请{}后再试",
-                wait_text(until_tomorrow)
-            ),
-            retry_after_secs: until_tomorrow,
-        });
-    }
-    Ok(())
+    let by_ip = limits::link_sms_sends(state, ip);
+    state
+        .db
+        .insert_link_if(new, now, today, by_ip.limits(), |latest, sent| {
+            if let Some(wait) = latest.and_then(|r| r.link.resend_wait(now)) {
+                return Err(Error::RateLimited {
+                    message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),
+                    retry_after_secs: wait,
+                });
+            }
+            if sent >= max_per_day {
+                return Err(Error::RateLimited {
+                    message: format!(
+                        "今日通知{whom}次数已达上限，请{}后再试",
+                        wait_text(until_tomorrow)
+                    ),
+                    retry_after_secs: until_tomorrow,
+                });
+            }
+            Ok(())
+        })
+        .await?
+        .map_err(|b| by_ip.blocked(b))
 }

@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 mod face_sim;
 mod legal_rep;
+pub mod limits;
 mod links;
 mod meta;
 mod ops;
@@ -50,6 +51,8 @@ pub struct Settings {
     /// Local providers: demo data, outbox, `/dev/*`.
     pub local_mode: bool,
     pub cookie_secure: bool,
+    /// Per-address limits trust the last `X-Forwarded-For` hop (set behind a reverse proxy).
+    pub trusted_proxy: bool,
     pub static_dir: PathBuf,
     /// Uploads live under `<data_dir>/uploads`.
     pub data_dir: PathBuf,

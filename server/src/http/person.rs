@@ -8,8 +8,8 @@ use axum::Json;
 
 use super::apply::{china_day, china_today};
 use super::error::{wait_text, Error};
-use super::extract::{ApiJson, CurrentMember};
-use super::AppState;
+use super::extract::{ApiJson, ClientIp, CurrentMember};
+use super::{limits, AppState};
 use crate::providers::realname::RealNameResult;
 use crate::storage::{MemberRow, NewVerifiedPerson, VerifiedPerson};
 
@@ -125,14 +125,16 @@ pub fn public(p: VerifiedPerson) -> PersonVerification {
         (status = 400, description = "Invalid name or ID number, they do not match, or not the invited person; `field` says which", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Staff belong to no corp", body = ErrorBody),
-        (status = 429, description = "Too many failed checks today", body = ErrorBody),
+        (status = 429, description = "Too many failed checks today, or too many checks from this address", body = ErrorBody),
         (status = 503, description = "The real-name service is unavailable", body = ErrorBody),
     ))]
 pub async fn verify_me(
     State(state): State<AppState>,
+    ip: ClientIp,
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<PersonVerification>, Error> {
+    limits::real_name_check(&state, ip).await?;
     let Some(corp_id) = member.corp_id.clone() else {
         return Err(Error::Forbidden("工作人员账号无需实名认证".to_owned()));
     };

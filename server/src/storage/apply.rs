@@ -168,7 +168,7 @@ impl Db {
         registry_legal_rep: &str,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_locked().await?;
         let (old,): (Option<String>,) =
             sqlx::query_as("SELECT uscc FROM applications WHERE id = ?")
                 .bind(app_id)

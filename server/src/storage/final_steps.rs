@@ -187,7 +187,7 @@ pub(super) async fn cancel_pending(
 impl Db {
     /// Runs a final step: all of its writes, or none and the reason.
     pub async fn final_step(&self, step: &FinalStep<'_>) -> Result<Result<(), Refusal>> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_locked().await?;
         let Some(now) = snapshot(&mut tx, step.app_id).await? else {
             return Ok(Err(Refusal::Closed));
         };
@@ -240,7 +240,7 @@ impl Db {
         face: Settle<'_>,
         now: i64,
     ) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_locked().await?;
         if !settle(&mut tx, face, now).await? {
             return Ok(false);
         }
@@ -277,7 +277,7 @@ impl Db {
     /// Ends an open application as cancelled (撤销认证, or taken over), with its pending steps.
     /// False when it was not open any more.
     pub async fn end_application(&self, app_id: &str, event: Event<'_>, now: i64) -> Result<bool> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_locked().await?;
         let done = sqlx::query(
             "UPDATE applications SET outcome = 'cancelled', updated_at = ? WHERE id = ? AND outcome = 'open'",
         )

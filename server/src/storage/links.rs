@@ -5,6 +5,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
+use sqlx::SqliteConnection;
+
+use super::attempts::{take_in, Blocked, Limit};
 use super::{new_id, Db, Result};
 use crate::flow::link::{Link, LinkPurpose, LinkStatus};
 
@@ -21,6 +24,18 @@ pub struct LinkRow {
     pub subject_uscc: Option<String>,
     /// The session hash that started the link's face check (`None`: started without one).
     pub face_session: Option<String>,
+}
+
+/// A link about to be sent: its token (stored only as a hash) and the number it goes to.
+pub struct NewLink<'a> {
+    pub application_id: &'a str,
+    pub purpose: LinkPurpose,
+    pub token: &'a str,
+    pub phone_sealed: &'a str,
+    pub phone_masked: &'a str,
+    /// The USCC it is sent for: a final step re-checks that the application still stands
+    /// for it.
+    pub subject_uscc: &'a str,
 }
 
 /// Links are looked up by a hash: the database never holds a working token.
@@ -94,38 +109,51 @@ impl Db {
         subject_uscc: &str,
         now: i64,
     ) -> Result<LinkRow> {
-        let mut tx = self.pool.begin().await?;
-        sqlx::query(&format!("UPDATE sms_links SET status = 'superseded', acted_at = ? WHERE application_id = ? AND status = 'pending' AND purpose IN {}", family(purpose)))
-            .bind(now)
-            .bind(application_id)
-            .execute(&mut *tx)
-            .await?;
-        let id = new_id();
-        sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, subject_uscc, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
-            .bind(&id)
-            .bind(application_id)
-            .bind(purpose.key())
-            .bind(token_hash(token))
-            .bind(phone_sealed)
-            .bind(phone_masked)
-            .bind(subject_uscc)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(LinkRow {
-            id,
-            application_id: application_id.to_owned(),
+        let new = NewLink {
+            application_id,
             purpose,
-            phone_masked: phone_masked.to_owned(),
-            agreement_version: None,
-            subject_uscc: Some(subject_uscc.to_owned()),
-            face_session: None,
-            link: Link {
-                status: LinkStatus::Pending,
-                sent_at: now,
-            },
-        })
+            token,
+            phone_sealed,
+            phone_masked,
+            subject_uscc,
+        };
+        let mut tx = self.pool.begin().await?;
+        let row = write_link(&mut tx, &new, now).await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// [`Db::insert_link`], if `allow` agrees given the application's newest link of this
+    /// purpose and how many of this purpose went out since `since`, and `limits` have room.
+    /// The check and the write hold the write lock together: of many sends at once, one
+    /// passes the resend cooldown.
+    pub async fn insert_link_if<E>(
+        &self,
+        new: &NewLink<'_>,
+        now: i64,
+        since: i64,
+        limits: &[Limit],
+        allow: impl FnOnce(Option<&LinkRow>, i64) -> Result<(), E>,
+    ) -> Result<Result<LinkRow, Blocked<E>>> {
+        let mut tx = self.begin_locked().await?;
+        let latest = latest(&mut tx, new.application_id, new.purpose).await?;
+        let (sent,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sms_links WHERE application_id = ? AND purpose = ? AND sent_at >= ?",
+        )
+        .bind(new.application_id)
+        .bind(new.purpose.key())
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await?;
+        if let Err(e) = allow(latest.as_ref(), sent) {
+            return Ok(Err(Blocked::By(e)));
+        }
+        if let Err(refused) = take_in(&mut tx, limits, now).await? {
+            return Ok(Err(Blocked::Limit(refused)));
+        }
+        let row = write_link(&mut tx, new, now).await?;
+        tx.commit().await?;
+        Ok(Ok(row))
     }
 
     /// The application's newest link of this purpose, whatever its status.
@@ -134,14 +162,8 @@ impl Db {
         application_id: &str,
         purpose: LinkPurpose,
     ) -> Result<Option<LinkRow>> {
-        let row: Option<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM sms_links WHERE application_id = ? AND purpose = ? ORDER BY sent_at DESC, rowid DESC LIMIT 1"
-        ))
-        .bind(application_id)
-        .bind(purpose.key())
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(from_raw))
+        let mut conn = self.pool.acquire().await?;
+        latest(&mut conn, application_id, purpose).await
     }
 
     /// The link a token opens, if it was made for one of `purposes`.
@@ -211,24 +233,6 @@ impl Db {
             .await?;
         Ok(())
     }
-
-    /// Links of this purpose sent for this application since `since` (a daily cap).
-    pub async fn links_since(
-        &self,
-        application_id: &str,
-        purpose: LinkPurpose,
-        since: i64,
-    ) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM sms_links WHERE application_id = ? AND purpose = ? AND sent_at >= ?",
-        )
-        .bind(application_id)
-        .bind(purpose.key())
-        .bind(since)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(n)
-    }
 }
 
 impl Db {
@@ -262,4 +266,53 @@ impl Db {
             .await?;
         Ok(())
     }
+}
+
+async fn latest(
+    conn: &mut SqliteConnection,
+    application_id: &str,
+    purpose: LinkPurpose,
+) -> Result<Option<LinkRow>> {
+    let row: Option<Raw> = sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM sms_links WHERE application_id = ? AND purpose = ? ORDER BY sent_at DESC, rowid DESC LIMIT 1"
+    ))
+    .bind(application_id)
+    .bind(purpose.key())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(from_raw))
+}
+
+/// Supersedes every pending link of the family and records the new one.
+async fn write_link(conn: &mut SqliteConnection, new: &NewLink<'_>, now: i64) -> Result<LinkRow> {
+    sqlx::query(&format!("UPDATE sms_links SET status = 'superseded', acted_at = ? WHERE application_id = ? AND status = 'pending' AND purpose IN {}", family(new.purpose)))
+            .bind(now)
+            .bind(new.application_id)
+            .execute(&mut *conn)
+            .await?;
+    let id = new_id();
+    sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, subject_uscc, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+            .bind(&id)
+            .bind(new.application_id)
+            .bind(new.purpose.key())
+            .bind(token_hash(new.token))
+            .bind(new.phone_sealed)
+            .bind(new.phone_masked)
+            .bind(new.subject_uscc)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+    Ok(LinkRow {
+        id,
+        application_id: new.application_id.to_owned(),
+        purpose: new.purpose,
+        phone_masked: new.phone_masked.to_owned(),
+        agreement_version: None,
+        subject_uscc: Some(new.subject_uscc.to_owned()),
+        face_session: None,
+        link: Link {
+            status: LinkStatus::Pending,
+            sent_at: now,
+        },
+    })
 }

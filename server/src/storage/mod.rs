@@ -4,6 +4,7 @@
 
 mod applications;
 mod apply;
+mod attempts;
 mod directory;
 mod face;
 mod final_steps;
@@ -26,15 +27,16 @@ use sqlx::SqlitePool;
 
 pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
+pub use attempts::{Blocked, Limit, Refused, Window};
 pub use directory::{CorpRow, MemberRow};
 pub use face::{FaceCheckRow, FacePurpose, LocalFaceStatus, NewFaceCheck};
 pub use final_steps::{Event, FinalStep, Pending, Settle, Verified};
 pub use letters::LetterRow;
-pub use links::{token_hash, LinkRow};
+pub use links::{token_hash, LinkRow, NewLink};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
-pub use sms::SmsCodeRow;
+pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
 pub use uploads::{upload_dir, NewUpload, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 
@@ -95,13 +97,6 @@ impl Db {
         &self.pool
     }
 
-    /// A transaction that takes the write lock at once: a final step reads, checks and writes
-    /// with no other writer in between (SQLite's `BEGIN IMMEDIATE`; PostgreSQL will take row
-    /// locks with `SELECT … FOR UPDATE` instead).
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
-    }
-
     /// Removes everything the demo produced: applications and their uploads, codes and timeline,
     /// real-name verifications, messages, rate-limit records.
     /// Sessions and the directory stay, so signed-in people stay signed in.
@@ -116,6 +111,7 @@ impl Db {
             "letter_submissions",
             "local_face_sessions",
             "admin_notifications",
+            "attempts",
             "outbox",
             "events",
             "sms_codes",

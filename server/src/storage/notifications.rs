@@ -4,7 +4,13 @@ use super::{Db, Result};
 
 impl Db {
     /// Records a notification unless this member sent one within `window_secs`. Atomic, so two
-    /// taps at once still count once. Returns the seconds left when refused.
+    /// taps at once still count once (tests/limits.rs: 12 at once, one passes). Returns the
+    /// seconds left when refused.
+    ///
+    /// Atomic because it is one statement: SQLite takes the write lock when a writing statement
+    /// starts, before its `NOT EXISTS` is read. On PostgreSQL under READ COMMITTED two such
+    /// statements can both see nothing; it would need the lock of
+    /// [`Db::begin_locked`](super::Db) (or `Db::take` with a `Window::Rolling` limit of 1).
     pub async fn try_record_admin_notification(
         &self,
         member_id: &str,

@@ -1,5 +1,8 @@
 //! SMS verification codes: only a keyed hash of each code, its expiry and its attempts.
 
+use sqlx::SqliteConnection;
+
+use super::attempts::{take_in, Blocked, Limit};
 use super::{Db, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,80 +16,85 @@ pub struct SmsCodeRow {
     pub live: bool,
 }
 
+/// A code about to be stored: only its keyed hash, and the keyed hash of its phone.
+pub struct NewSmsCode<'a> {
+    pub member_id: &'a str,
+    pub phone_index: &'a str,
+    pub code_hash: &'a str,
+    pub ttl_secs: i64,
+}
+
+/// What decides whether another code may go out: the member's newest code and the codes sent
+/// since the start of the day, to this member and to this phone.
+pub struct SmsCodeHistory<'a> {
+    pub latest: Option<&'a SmsCodeRow>,
+    pub by_member: i64,
+    pub by_phone: i64,
+}
+
 impl Db {
     /// The member's most recent code, whatever its status.
     pub async fn latest_sms_code(&self, member_id: &str) -> Result<Option<SmsCodeRow>> {
-        let row: Option<(i64, String, String, i64, i64, i64, String)> = sqlx::query_as(
-            "SELECT id, phone_index, code_hash, sent_at, expires_at, attempts, status
-             FROM sms_codes WHERE member_id = ? ORDER BY id DESC LIMIT 1",
-        )
-        .bind(member_id)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(
-            |(id, phone_index, code_hash, sent_at, expires_at, attempts, status)| SmsCodeRow {
-                id,
-                phone_index,
-                code_hash,
-                sent_at,
-                expires_at,
-                attempts,
-                live: status == "live",
-            },
-        ))
+        let mut conn = self.pool().acquire().await?;
+        latest(&mut conn, member_id).await
     }
 
-    /// Codes sent since `since`, to this member and to this phone.
-    pub async fn sms_counts_since(
+    /// Stores a new code and retires the member's older live ones (only the newest works), if
+    /// `allow` agrees given the [`SmsCodeHistory`] since `since` and `limits` have room. The
+    /// check and the write hold the write lock together: of many sends at once, one passes
+    /// the cooldown.
+    pub async fn insert_sms_code_if<E>(
         &self,
-        member_id: &str,
-        phone_index: &str,
+        new: &NewSmsCode<'_>,
+        now: i64,
         since: i64,
-    ) -> Result<(i64, i64)> {
+        limits: &[Limit],
+        allow: impl FnOnce(SmsCodeHistory<'_>) -> Result<(), E>,
+    ) -> Result<Result<(), Blocked<E>>> {
+        let mut tx = self.begin_locked().await?;
+        let last = latest(&mut tx, new.member_id).await?;
         let (by_member,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM sms_codes WHERE member_id = ? AND sent_at >= ?")
-                .bind(member_id)
+                .bind(new.member_id)
                 .bind(since)
-                .fetch_one(self.pool())
+                .fetch_one(&mut *tx)
                 .await?;
         let (by_phone,): (i64,) =
             sqlx::query_as("SELECT COUNT(*) FROM sms_codes WHERE phone_index = ? AND sent_at >= ?")
-                .bind(phone_index)
+                .bind(new.phone_index)
                 .bind(since)
-                .fetch_one(self.pool())
+                .fetch_one(&mut *tx)
                 .await?;
-        Ok((by_member, by_phone))
-    }
-
-    /// Stores a new code and retires the member's older live ones: only the newest works.
-    pub async fn insert_sms_code(
-        &self,
-        member_id: &str,
-        phone_index: &str,
-        code_hash: &str,
-        now: i64,
-        ttl_secs: i64,
-    ) -> Result<()> {
-        let mut tx = self.pool().begin().await?;
+        let history = SmsCodeHistory {
+            latest: last.as_ref(),
+            by_member,
+            by_phone,
+        };
+        if let Err(e) = allow(history) {
+            return Ok(Err(Blocked::By(e)));
+        }
+        if let Err(refused) = take_in(&mut tx, limits, now).await? {
+            return Ok(Err(Blocked::Limit(refused)));
+        }
         sqlx::query(
             "UPDATE sms_codes SET status = 'replaced' WHERE member_id = ? AND status = 'live'",
         )
-        .bind(member_id)
+        .bind(new.member_id)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO sms_codes (member_id, phone_index, code_hash, sent_at, expires_at)
              VALUES (?, ?, ?, ?, ?)",
         )
-        .bind(member_id)
-        .bind(phone_index)
-        .bind(code_hash)
+        .bind(new.member_id)
+        .bind(new.phone_index)
+        .bind(new.code_hash)
         .bind(now)
-        .bind(now + ttl_secs)
+        .bind(now + new.ttl_secs)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(())
+        Ok(Ok(()))
     }
 
     /// Counts one wrong try; voids the code when it reaches `max_attempts`. Returns the tries.
@@ -115,4 +123,25 @@ impl Db {
                 .rows_affected();
         Ok(changed == 1)
     }
+}
+
+async fn latest(conn: &mut SqliteConnection, member_id: &str) -> Result<Option<SmsCodeRow>> {
+    let row: Option<(i64, String, String, i64, i64, i64, String)> = sqlx::query_as(
+        "SELECT id, phone_index, code_hash, sent_at, expires_at, attempts, status
+         FROM sms_codes WHERE member_id = ? ORDER BY id DESC LIMIT 1",
+    )
+    .bind(member_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(row.map(
+        |(id, phone_index, code_hash, sent_at, expires_at, attempts, status)| SmsCodeRow {
+            id,
+            phone_index,
+            code_hash,
+            sent_at,
+            expires_at,
+            attempts,
+            live: status == "live",
+        },
+    ))
 }

@@ -30,7 +30,7 @@ impl Db {
     /// steps stop working, and the license's USCC is let go: a WeChat-side account is held
     /// only once its super admin confirmed.
     pub async fn link_wechat(&self, app_id: &str, link: &WechatLinkRow, now: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_locked().await?;
         sqlx::query(
             "INSERT INTO wechat_links (application_id, uscc, enterprise, linked_at) VALUES (?, ?, ?, ?)
              ON CONFLICT(application_id) DO UPDATE SET uscc = excluded.uscc,
@@ -59,7 +59,7 @@ impl Db {
     /// the confirmed license's USCC is held again — or, if another corp holds it meanwhile,
     /// the applicant is sent back to 上传证照 to see why.
     pub async fn unlink_wechat(&self, app_id: &str, now: i64) -> Result<()> {
-        let mut tx = self.begin_write().await?;
+        let mut tx = self.begin_locked().await?;
         sqlx::query("DELETE FROM wechat_links WHERE application_id = ?")
             .bind(app_id)
             .execute(&mut *tx)

@@ -100,6 +100,7 @@ impl TestApp {
             settings: Arc::new(Settings {
                 local_mode,
                 cookie_secure: false,
+                trusted_proxy: false,
                 static_dir,
                 data_dir: dir.clone(),
             }),

@@ -15,7 +15,7 @@ use crate::flow;
 use crate::flow::guard::{Refusal, StartedFor};
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember, SessionTag};
-use crate::http::{person, AppState};
+use crate::http::{limits, person, AppState};
 use crate::storage::{
     Event, FacePurpose, FinalStep, NewFaceCheck, Settle, Verified, VerifiedPerson,
 };
@@ -90,7 +90,7 @@ async fn face_failures_left(state: &AppState, member_id: &str) -> Result<(i64, u
         (status = 403, description = "Not the applicant, or not the legal representative (another path applies)", body = ErrorBody),
         (status = 404, description = "No application in progress", body = ErrorBody),
         (status = 409, description = "The earlier steps are not done", body = ErrorBody),
-        (status = 429, description = "Too many failed face checks today", body = ErrorBody),
+        (status = 429, description = "Too many failed face checks, or face sessions started, today", body = ErrorBody),
         (status = 503, description = "The face service is unavailable", body = ErrorBody),
     ))]
 pub async fn start_face(
@@ -110,6 +110,7 @@ pub async fn start_face(
             retry_after_secs: until_tomorrow,
         });
     }
+    limits::applicant_face_session(&state, &a.member.id).await?;
     let (person, id_number) = person::identity(&state, &a.member.id)
         .await?
         .ok_or_else(|| Error::Conflict("请先完成个人实名认证".to_owned()))?;

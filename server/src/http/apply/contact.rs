@@ -1,7 +1,8 @@
 //! Step 3, 确认联系方式: a mobile number confirmed by a 6-digit SMS code.
 //!
 //! Codes are stored as a keyed hash, expire after 5 minutes, allow 5 wrong tries, and can be
-//! re-sent after 60 s; daily caps apply per person and per phone. Every refusal says how long.
+//! re-sent after 60 s; daily caps apply per person, per phone and per address. Every refusal
+//! says how long.
 
 use api::validate::{mask_mobile, mobile, sms_code};
 use api::wire::{
@@ -15,9 +16,10 @@ use rand::Rng;
 use super::{advance, china_day, scenario_one, view};
 use crate::flow;
 use crate::http::error::{wait_text, Error};
-use crate::http::extract::{ApiJson, CurrentMember};
-use crate::http::AppState;
+use crate::http::extract::{ApiJson, ClientIp, CurrentMember};
+use crate::http::{limits, AppState};
 use crate::providers::sms::SmsTemplate;
+use crate::storage::NewSmsCode;
 
 pub const CODE_TTL_SECS: i64 = 5 * 60;
 pub const RESEND_SECS: i64 = 60;
@@ -52,6 +54,7 @@ fn require_contact_step(current: ApplyStep) -> Result<(), Error> {
     ))]
 pub async fn send_code(
     State(state): State<AppState>,
+    ip: ClientIp,
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<ContactCodeRequest>,
 ) -> Result<Json<ContactCodeSent>, Error> {
@@ -59,41 +62,43 @@ pub async fn send_code(
     require_contact_step(a.app.step)?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
     let now = state.clock.now();
-    if let Some(last) = state.db.latest_sms_code(&a.member.id).await? {
-        let left = last.sent_at + RESEND_SECS - now;
-        if left > 0 {
-            return Err(Error::RateLimited {
-                message: format!("验证码已发送，请{}后再重新获取", wait_text(left as u64)),
-                retry_after_secs: left as u64,
-            });
-        }
-    }
     let phone_index = state.vault.blind_index(&phone);
     let (today, until_tomorrow) = china_day(now);
-    let (by_person, by_phone) = state
-        .db
-        .sms_counts_since(&a.member.id, &phone_index, today)
-        .await?;
-    if by_person >= DAILY_PER_PERSON || by_phone >= DAILY_PER_PHONE {
-        return Err(Error::RateLimited {
-            message: format!(
-                "今日获取验证码次数已达上限，请{}后再试",
-                wait_text(until_tomorrow)
-            ),
-            retry_after_secs: until_tomorrow,
-        });
-    }
     let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
+    let new = NewSmsCode {
+        member_id: &a.member.id,
+        phone_index: &phone_index,
+        code_hash: &code_hash(&state, &phone, &code),
+        ttl_secs: CODE_TTL_SECS,
+    };
+    let by_ip = limits::code_sends(&state, ip);
+    // The cooldown, the daily caps and the write are one locked transaction: of many taps at
+    // once, one code goes out.
     state
         .db
-        .insert_sms_code(
-            &a.member.id,
-            &phone_index,
-            &code_hash(&state, &phone, &code),
-            now,
-            CODE_TTL_SECS,
-        )
-        .await?;
+        .insert_sms_code_if(&new, now, today, by_ip.limits(), |sent| {
+            if let Some(last) = sent.latest {
+                let left = last.sent_at + RESEND_SECS - now;
+                if left > 0 {
+                    return Err(Error::RateLimited {
+                        message: format!("验证码已发送，请{}后再重新获取", wait_text(left as u64)),
+                        retry_after_secs: left as u64,
+                    });
+                }
+            }
+            if sent.by_member >= DAILY_PER_PERSON || sent.by_phone >= DAILY_PER_PHONE {
+                return Err(Error::RateLimited {
+                    message: format!(
+                        "今日获取验证码次数已达上限，请{}后再试",
+                        wait_text(until_tomorrow)
+                    ),
+                    retry_after_secs: until_tomorrow,
+                });
+            }
+            Ok(())
+        })
+        .await?
+        .map_err(|b| by_ip.blocked(b))?;
     let template = SmsTemplate::VerificationCode {
         code,
         minutes: (CODE_TTL_SECS / 60) as u32,

@@ -15,10 +15,10 @@ use super::authorize;
 use super::{scenario_one, Applicant};
 use crate::flow::link::{LinkPurpose, LinkStatus, LINK_TTL_SECS};
 use crate::http::error::Error;
-use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::extract::{ApiJson, ClientIp, CurrentMember};
 use crate::http::{links, AppState};
 use crate::providers::sms::SmsTemplate;
-use crate::storage::LinkRow;
+use crate::storage::{LinkRow, NewLink};
 
 /// SMS to legal representatives per application and day.
 pub const MAX_PER_DAY: i64 = 10;
@@ -79,20 +79,13 @@ pub(in crate::http) fn new_token() -> String {
     ))]
 pub async fn notify(
     State(state): State<AppState>,
+    ip: ClientIp,
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<LegalRepNotifyRequest>,
 ) -> Result<Json<SmsLinkView>, Error> {
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     authorize::require(&state, &a, AuthorizePath::NotifyLegalRep).await?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
-    links::may_send(
-        &state,
-        &a.app.id,
-        LinkPurpose::LegalRep,
-        MAX_PER_DAY,
-        "法人",
-    )
-    .await?;
     let subject = a
         .app
         .uscc
@@ -101,18 +94,15 @@ pub async fn notify(
     let now = state.clock.now();
     let token = new_token();
     let masked = mask_mobile(&phone);
-    let row = state
-        .db
-        .insert_link(
-            &a.app.id,
-            LinkPurpose::LegalRep,
-            &token,
-            &state.vault.seal(&phone),
-            &masked,
-            &subject,
-            now,
-        )
-        .await?;
+    let new = NewLink {
+        application_id: &a.app.id,
+        purpose: LinkPurpose::LegalRep,
+        token: &token,
+        phone_sealed: &state.vault.seal(&phone),
+        phone_masked: &masked,
+        subject_uscc: &subject,
+    };
+    let row = links::record_send(&state, ip, &new, now, MAX_PER_DAY, "法人").await?;
     let enterprise = a
         .app
         .license()

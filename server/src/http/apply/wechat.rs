@@ -16,11 +16,11 @@ use super::{admin_corp, applicant, applicant_name, view, Applicant};
 use crate::flow::{self, link::LinkPurpose};
 use crate::http::entry::{member_corp, refresh_admin};
 use crate::http::error::Error;
-use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::extract::{ApiJson, ClientIp, CurrentMember};
 use crate::http::{links, person, AppState};
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
-use crate::storage::{Outcome, WechatLinkRow};
+use crate::storage::{NewLink, Outcome, WechatLinkRow};
 
 /// SMS to the super admin per application and day.
 pub const MAX_NOTICES_PER_DAY: i64 = 10;
@@ -259,6 +259,7 @@ pub async fn unlink(
     ))]
 pub async fn notify_super_admin(
     State(state): State<AppState>,
+    ip: ClientIp,
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<SmsLinkView>, Error> {
     let a = applicant(&state, member).await?;
@@ -268,30 +269,19 @@ pub async fn notify_super_admin(
             "您是该企业的电子签超级管理员，请直接确认开通".to_owned(),
         ));
     }
-    links::may_send(
-        &state,
-        &a.app.id,
-        LinkPurpose::ActivationSms,
-        MAX_NOTICES_PER_DAY,
-        "超级管理员",
-    )
-    .await?;
     let now = state.clock.now();
     let token = new_token();
     let phone = &e.super_admin.mobile;
     let masked = mask_mobile(phone);
-    let row = state
-        .db
-        .insert_link(
-            &a.app.id,
-            LinkPurpose::ActivationSms,
-            &token,
-            &state.vault.seal(phone),
-            &masked,
-            &e.uscc,
-            now,
-        )
-        .await?;
+    let new = NewLink {
+        application_id: &a.app.id,
+        purpose: LinkPurpose::ActivationSms,
+        token: &token,
+        phone_sealed: &state.vault.seal(phone),
+        phone_masked: &masked,
+        subject_uscc: &e.uscc,
+    };
+    let row = links::record_send(&state, ip, &new, now, MAX_NOTICES_PER_DAY, "超级管理员").await?;
     let template = SmsTemplate::SuperAdminActivation {
         enterprise: e.name.clone(),
         applicant: mask_name(&a.member.name),

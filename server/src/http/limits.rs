@@ -1,0 +1,250 @@
+//! Limits on everything that checks or sends: the real-name checks and face sessions reached
+//! from SMS links (no session needed there, so the link, the address and the person tried are
+//! what can be counted), the applicant's own face sessions, codes and SMS sent, and
+//! `/api/me/real-name`. Every rule is counted atomically ([`crate::storage::Db::take`]) before
+//! any provider is called, counts refused attempts too, and answers 429 with `Retry-After` and
+//! a Chinese message that says how long.
+
+use super::apply::china_day;
+use super::error::{wait_text, Error};
+use super::extract::ClientIp;
+use super::AppState;
+use crate::flow::link::LINK_TTL_SECS;
+use crate::storage::{Blocked, Limit, LinkRow, Refused, Window};
+
+/// Real-name checks one SMS link allows. The legal representative who mistypes still gets
+/// through; whoever else holds the link gets a few answers, not an ID-lookup oracle. A new SMS
+/// brings a new link.
+pub const LINK_CHECKS_PER_LINK: i64 = 5;
+/// Real-name checks from links, per address and day: one person rarely needs more than one
+/// link's worth; an attacker going from link to link is stopped here.
+pub const LINK_CHECKS_PER_IP_PER_DAY: i64 = 20;
+/// Real-name checks from links of one ID number a day: guessing the name that goes with a
+/// number is stopped whatever the link or the address.
+pub const LINK_CHECKS_PER_PERSON_PER_DAY: i64 = 5;
+/// Face sessions started from one link. Each is billed by the face service; a link already
+/// ends after 5 failed checks, and a session abandoned unfinished counts the same.
+pub const LINK_FACE_SESSIONS_PER_LINK: i64 = 5;
+pub const LINK_FACE_SESSIONS_PER_IP_PER_DAY: i64 = 20;
+/// Face sessions for one person a day, from any link: twice what one link allows, for a
+/// person who was sent a second link.
+pub const LINK_FACE_SESSIONS_PER_PERSON_PER_DAY: i64 = 10;
+/// The applicant's own face sessions a day (besides the 5 failures a day): sessions started
+/// and never finished are billed too.
+pub const APPLICANT_FACE_SESSIONS_PER_DAY: i64 = 10;
+/// `/api/me/real-name` calls per address and day, whoever is signed in: each may reach the
+/// real-name service, and accounts are cheaper than addresses.
+pub const REAL_NAME_CHECKS_PER_IP_PER_DAY: i64 = 20;
+/// Verification codes per address and day, whoever asks (per member 10 and per phone 5 stay).
+pub const CODES_PER_IP_PER_DAY: i64 = 20;
+/// SMS links (法人, 超级管理员) per address and day (per application 10 each stay).
+pub const LINK_SMS_PER_IP_PER_DAY: i64 = 20;
+
+/// Limits with the refusal each answers, in the order they are checked.
+pub struct Rules {
+    limits: Vec<Limit>,
+    says: Vec<&'static str>,
+}
+
+impl Rules {
+    fn new() -> Self {
+        Self {
+            limits: Vec::new(),
+            says: Vec::new(),
+        }
+    }
+
+    /// `says` is the refusal; `{wait}` in it becomes how long, the way people say it.
+    fn with(
+        mut self,
+        scope: &'static str,
+        key: String,
+        max: i64,
+        window: Window,
+        says: &'static str,
+    ) -> Self {
+        self.limits.push(Limit {
+            scope,
+            key,
+            max,
+            window,
+        });
+        self.says.push(says);
+        self
+    }
+
+    pub fn limits(&self) -> &[Limit] {
+        &self.limits
+    }
+
+    pub fn refusal(&self, r: Refused) -> Error {
+        let says = self
+            .says
+            .get(r.index)
+            .copied()
+            .unwrap_or("操作过于频繁，请{wait}后再试");
+        Error::RateLimited {
+            message: says.replace("{wait}", &wait_text(r.retry_after_secs)),
+            retry_after_secs: r.retry_after_secs,
+        }
+    }
+
+    /// The error for a guarded write that did not happen.
+    pub fn blocked(&self, b: Blocked<Error>) -> Error {
+        match b {
+            Blocked::By(e) => e,
+            Blocked::Limit(r) => self.refusal(r),
+        }
+    }
+
+    /// Counts one attempt under every rule, or refuses with the first that has no room.
+    pub async fn take(&self, state: &AppState) -> Result<(), Error> {
+        state
+            .db
+            .take(&self.limits, state.clock.now())
+            .await?
+            .map_err(|r| self.refusal(r))
+    }
+}
+
+/// Today in China: daily caps reset at midnight there.
+fn today(state: &AppState) -> Window {
+    let (start, _) = china_day(state.clock.now());
+    Window::Fixed {
+        start,
+        end: start + 86_400,
+    }
+}
+
+/// A link's counts last as long as the link.
+fn link_life(row: &LinkRow) -> Window {
+    Window::Fixed {
+        start: row.link.sent_at,
+        end: row.link.sent_at + LINK_TTL_SECS,
+    }
+}
+
+fn ip_key(state: &AppState, ip: ClientIp) -> String {
+    state.vault.blind_index(&format!("ip:{}", ip.key()))
+}
+
+/// A person tried, by the keyed hash of their ID number (never the number itself).
+fn person_key(state: &AppState, id_number: &str) -> String {
+    state.vault.blind_index(id_number)
+}
+
+/// Before a real-name check reached from a link, with the ID number about to be tried.
+pub async fn link_identity_check(
+    state: &AppState,
+    row: &LinkRow,
+    ip: ClientIp,
+    id_number: &str,
+) -> Result<(), Error> {
+    Rules::new()
+        .with(
+            "link_check.link",
+            row.id.clone(),
+            LINK_CHECKS_PER_LINK,
+            link_life(row),
+            "此链接的身份核验次数已达上限，请联系经办人重新发送短信",
+        )
+        .with(
+            "link_check.ip",
+            ip_key(state, ip),
+            LINK_CHECKS_PER_IP_PER_DAY,
+            today(state),
+            "当前网络今日身份核验次数过多，请{wait}后再试",
+        )
+        .with(
+            "link_check.person",
+            person_key(state, id_number),
+            LINK_CHECKS_PER_PERSON_PER_DAY,
+            today(state),
+            "该身份证号今日核验次数过多，请{wait}后再试",
+        )
+        .take(state)
+        .await
+}
+
+/// Before a face session is started from a link, for the person it will verify.
+pub async fn link_face_session(
+    state: &AppState,
+    row: &LinkRow,
+    ip: ClientIp,
+    id_number: &str,
+) -> Result<(), Error> {
+    Rules::new()
+        .with(
+            "link_face.link",
+            row.id.clone(),
+            LINK_FACE_SESSIONS_PER_LINK,
+            link_life(row),
+            "此链接发起人脸识别的次数已达上限，请联系经办人重新发送短信",
+        )
+        .with(
+            "link_face.ip",
+            ip_key(state, ip),
+            LINK_FACE_SESSIONS_PER_IP_PER_DAY,
+            today(state),
+            "当前网络今日发起人脸识别次数过多，请{wait}后再试",
+        )
+        .with(
+            "link_face.person",
+            person_key(state, id_number),
+            LINK_FACE_SESSIONS_PER_PERSON_PER_DAY,
+            today(state),
+            "该身份今日发起人脸识别次数过多，请{wait}后再试",
+        )
+        .take(state)
+        .await
+}
+
+/// Before the applicant's own face session (超管授权, path 1).
+pub async fn applicant_face_session(state: &AppState, member_id: &str) -> Result<(), Error> {
+    Rules::new()
+        .with(
+            "applicant_face.member",
+            member_id.to_owned(),
+            APPLICANT_FACE_SESSIONS_PER_DAY,
+            today(state),
+            "今日发起人脸识别次数过多，请{wait}后再试",
+        )
+        .take(state)
+        .await
+}
+
+/// Before `/api/me/real-name` does anything.
+pub async fn real_name_check(state: &AppState, ip: ClientIp) -> Result<(), Error> {
+    Rules::new()
+        .with(
+            "me_real_name.ip",
+            ip_key(state, ip),
+            REAL_NAME_CHECKS_PER_IP_PER_DAY,
+            today(state),
+            "当前网络今日实名认证次数过多，请{wait}后再试",
+        )
+        .take(state)
+        .await
+}
+
+/// Counted with a verification code, in the transaction that stores it.
+pub fn code_sends(state: &AppState, ip: ClientIp) -> Rules {
+    Rules::new().with(
+        "code.ip",
+        ip_key(state, ip),
+        CODES_PER_IP_PER_DAY,
+        today(state),
+        "当前网络今日获取验证码次数过多，请{wait}后再试",
+    )
+}
+
+/// Counted with an SMS link, in the transaction that stores it.
+pub fn link_sms_sends(state: &AppState, ip: ClientIp) -> Rules {
+    Rules::new().with(
+        "link_sms.ip",
+        ip_key(state, ip),
+        LINK_SMS_PER_IP_PER_DAY,
+        today(state),
+        "当前网络今日发送短信次数过多，请{wait}后再试",
+    )
+}
