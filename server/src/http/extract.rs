@@ -1,4 +1,5 @@
-//! Extractors: the signed-in member, and JSON bodies whose rejections speak our error type.
+//! Extractors: the signed-in member, and bodies, query strings and path segments whose
+//! rejections speak our error type (axum's own answer in plain text).
 
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::request::Parts;
@@ -56,6 +57,22 @@ impl axum::extract::OptionalFromRequestParts<AppState> for CurrentMember {
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]
 pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query`: a missing or malformed parameter answers 400 in `ErrorBody`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct ApiQuery<T>(pub T);
+
+/// `axum::extract::Path`: a segment that does not decode (`%FF`) answers 400 in `ErrorBody`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct ApiPath<T>(pub T);
+
+/// `axum::Form`: no form content type answers 415, a form without its fields 400, both in
+/// `ErrorBody`.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Form), rejection(Error))]
+pub struct ApiForm<T>(pub T);
 
 impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {
