@@ -77,7 +77,7 @@ impl Guard {
                 })
             });
         }
-        self.allowed.iter().any(|a| *a == origin)
+        self.allowed.contains(&origin)
     }
 
     fn same_site(&self, req: &Request) -> bool {

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ClockQuery {
     /// Seconds to move the server's clock forward (1 to 30 days' worth).
+    #[param(minimum = 1, maximum = 2_592_000)]
     advance: i64,
 }
 
