@@ -7,6 +7,8 @@
 #   cargo    trunk 0.21.14 (about 15-20 min), wasm-bindgen-cli = Cargo.lock's wasm-bindgen (about 5 min)
 #   npm      package.json devDependencies: @playwright/test (browsers NOT downloaded; Debian's
 #            chromium is used) and binaryen 123 (the wasm-opt Trunk uses; never Debian's binaryen)
+#   pip      schemathesis and its dependencies, pinned in scripts/fuzz-requirements.txt, into the
+#            virtualenv target/venv (for `cargo xtask fuzz-api`)
 #
 # A fresh Debian 12 machine with rustup takes about 25 minutes, almost all of it cargo install.
 set -euo pipefail
@@ -15,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 TRUNK_VERSION=0.21.14
-APT_PACKAGES=(chromium chromium-driver wabt fonts-noto-cjk python3-pip)
+APT_PACKAGES=(chromium chromium-driver wabt fonts-noto-cjk python3-pip python3-venv)
 # Needed to compile trunk/wasm-bindgen-cli and the server; usually present already.
 APT_BUILD_PACKAGES=(build-essential pkg-config libssl-dev ca-certificates)
 
@@ -198,6 +200,27 @@ setup_ocr_models() {
   bash "$ROOT/scripts/ocr-models.sh"
 }
 
+# --- schemathesis (cargo xtask fuzz-api) --------------------------------------------------------
+# A virtualenv of its own, so nothing is installed into the system's Python. Its stamp is the
+# SHA-256 of the requirements it was made from: a changed pin reinstalls, an unchanged one skips.
+FUZZ_VENV="$ROOT/target/venv"
+FUZZ_REQUIREMENTS="$ROOT/scripts/fuzz-requirements.txt"
+
+setup_schemathesis() {
+  local python="${PYTHON:-python3}" want stamp="$FUZZ_VENV/.requirements.sha256"
+  want=$(sha256sum "$FUZZ_REQUIREMENTS" | cut -d' ' -f1)
+  if [ -x "$FUZZ_VENV/bin/schemathesis" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then
+    skip "$("$FUZZ_VENV/bin/schemathesis" --version 2>/dev/null) ($FUZZ_VENV)"
+    return
+  fi
+  log "installing schemathesis into $FUZZ_VENV (scripts/fuzz-requirements.txt; about a minute)…"
+  rm -f "$stamp"
+  "$python" -m venv "$FUZZ_VENV" || die "$python -m venv failed (Debian: apt-get install python3-venv)"
+  "$FUZZ_VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$FUZZ_REQUIREMENTS"
+  "$FUZZ_VENV/bin/schemathesis" --version >/dev/null || die "schemathesis does not run after install"
+  echo "$want" >"$stamp"
+}
+
 main() {
   local start=$SECONDS
   setup_apt
@@ -206,8 +229,9 @@ main() {
   setup_trunk
   setup_wasm_bindgen
   setup_npm
+  setup_schemathesis
   setup_ocr_models
-  log "done in $((SECONDS - start)) s: trunk $(tool_version trunk), wasm-bindgen $(tool_version wasm-bindgen), $(node_modules/.bin/wasm-opt --version), $(chromium --version 2>/dev/null), wabt $(wasm-validate --version 2>/dev/null)"
+  log "done in $((SECONDS - start)) s: trunk $(tool_version trunk), wasm-bindgen $(tool_version wasm-bindgen), $(node_modules/.bin/wasm-opt --version), $(chromium --version 2>/dev/null), wabt $(wasm-validate --version 2>/dev/null), $("$FUZZ_VENV/bin/schemathesis" --version 2>/dev/null)"
 }
 
 main "$@"

@@ -3,12 +3,14 @@
 #
 #   1. setup        scripts/setup.sh
 #   2. unit         cargo test --workspace --exclude app   (api, server, xtask; the app is wasm-only)
-#   3. component    cargo xtask test-components: the app's tests/*.rs in headless Chromium
+#   3. fuzz-api     cargo xtask fuzz-api: schemathesis against /api/openapi.json of a local
+#                   server, signed in (no 5xx; status, content type and body as documented)
+#   4. component    cargo xtask test-components: the app's tests/*.rs in headless Chromium
 #                   (cargo test -p app --target wasm32-unknown-unknown, chromedriver)
-#   4. build-app    cargo xtask build-app    (release bundle in dist/)
-#   5. check-wasm   cargo xtask check-wasm   (WebAssembly 1.0 + mutable-globals)
-#   6. e2e          cargo xtask e2e          (Playwright against the release bundle)
-#   7. bench        cargo xtask bench        (report only, never fails the run on numbers)
+#   5. build-app    cargo xtask build-app    (release bundle in dist/)
+#   6. check-wasm   cargo xtask check-wasm   (WebAssembly 1.0 + mutable-globals)
+#   7. e2e          cargo xtask e2e          (Playwright against the release bundle)
+#   8. bench        cargo xtask bench        (report only, never fails the run on numbers)
 #
 # SKIP_SETUP=1 skips stage 1.
 set -euo pipefail
@@ -34,6 +36,7 @@ stage() {
     printf '\n==> FAILED at stage "%s" (exit %d, after %d s): %s\n' "$name" "$rc" "$took" "$*" >&2
     case "$name" in
       component) echo "    Component tests run in headless Chromium via $CHROMEDRIVER (WASM_BINDGEN_TEST_TIMEOUT=$WASM_BINDGEN_TEST_TIMEOUT)." >&2 ;;
+      fuzz-api) echo "    Server log: target/fuzz-api-server.log; schemathesis printed each failing case and how to reproduce it." >&2 ;;
       e2e) echo "    Server log: target/e2e-server.log; screenshots and traces: test-results/" >&2 ;;
     esac
     if [ ${#PASSED[@]} -gt 0 ]; then
@@ -53,6 +56,7 @@ if [ "${SKIP_SETUP:-0}" != 1 ]; then
   stage setup bash scripts/setup.sh
 fi
 stage unit cargo test --workspace --exclude app
+stage fuzz-api cargo xtask fuzz-api
 stage component cargo xtask test-components
 stage build-app cargo xtask build-app
 stage check-wasm cargo xtask check-wasm

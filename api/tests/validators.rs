@@ -152,6 +152,99 @@ fn names() {
     assert_eq!(enterprise_name("   "), Err(NameError::EnterpriseEmpty));
 }
 
+/// Control (Cc) and format (Cf) characters: invisible, or reordering what is shown around them.
+const INVISIBLE: [char; 24] = [
+    '\u{0}',     // NUL
+    '\u{1B}',    // ESC (terminal colours)
+    '\u{7F}',    // DEL
+    '\u{85}',    // NEL: a C1 control that Rust also counts as whitespace
+    '\u{9B}',    // CSI
+    '\u{B}',     // vertical tab
+    '\u{AD}',    // soft hyphen
+    '\u{61C}',   // Arabic letter mark
+    '\u{180E}',  // Mongolian vowel separator
+    '\u{200B}',  // zero-width space
+    '\u{200C}',  // zero-width non-joiner
+    '\u{200D}',  // zero-width joiner
+    '\u{200E}',  // LRM
+    '\u{200F}',  // RLM
+    '\u{202A}',  // LRE
+    '\u{202D}',  // LRO
+    '\u{202E}',  // RLO
+    '\u{2060}',  // word joiner
+    '\u{2066}',  // LRI
+    '\u{2067}',  // RLI
+    '\u{2068}',  // FSI
+    '\u{2069}',  // PDI
+    '\u{FEFF}',  // BOM / zero-width no-break space
+    '\u{E0041}', // tag letter A
+];
+
+#[test]
+fn names_and_free_text_refuse_control_and_format_characters() {
+    for c in INVISIBLE {
+        assert!(is_invisible(c), "U+{:04X}", c as u32);
+        for (at_start, at_end) in [(true, false), (false, false), (false, true)] {
+            let put = |s: &str| match (at_start, at_end) {
+                (true, _) => format!("{c}{s}"),
+                (_, true) => format!("{s}{c}"),
+                _ => {
+                    let mid = s.char_indices().nth(2).unwrap().0;
+                    format!("{}{c}{}", &s[..mid], &s[mid..])
+                }
+            };
+            let what = format!("U+{:04X} in {at_start}/{at_end}", c as u32);
+            assert_eq!(
+                enterprise_name(&put("星河云图科技有限公司")),
+                Err(NameError::EnterpriseChars),
+                "{what}"
+            );
+            assert_eq!(
+                person_name(&put("欧阳娜娜")),
+                Err(NameError::PersonChars),
+                "{what}"
+            );
+            assert_eq!(
+                free_text(&put("浙江省杭州市西湖区文三路398号"), 200),
+                Err(FreeTextError::Invisible),
+                "{what}"
+            );
+        }
+    }
+    // "星河云图科技有限公司" displayed with its end reversed: the attack RLO exists for.
+    assert_eq!(
+        enterprise_name("星河云图\u{202E}司公限有技科"),
+        Err(NameError::EnterpriseChars)
+    );
+    assert_eq!(
+        NameError::EnterpriseChars.message(),
+        "企业名称含有无法识别的字符，请重新输入"
+    );
+    assert_eq!(
+        FreeTextError::Invisible.message("住所"),
+        "住所含有无法识别的字符，请重新输入"
+    );
+    // Tabs and line breaks (OCR, pastes) are whitespace, and fold.
+    assert_eq!(
+        free_text("浙江省杭州市\r\n西湖区\t文三路398号", 200).as_deref(),
+        Ok("浙江省杭州市 西湖区 文三路398号")
+    );
+    assert_eq!(
+        enterprise_name("星河云图\n科技有限公司").as_deref(),
+        Ok("星河云图 科技有限公司")
+    );
+    // Visible look-alikes are not this rule's business; ordinary text passes.
+    for ok in [
+        "浙江省杭州市西湖区文三路398号",
+        "有限责任公司(自然人投资或控股)",
+        "Room 5, Bldg. A",
+    ] {
+        assert_eq!(free_text(ok, 200).as_deref(), Ok(ok));
+    }
+    assert_eq!(free_text("", 200), Err(FreeTextError::Empty));
+    assert_eq!(free_text("一二三", 2), Err(FreeTextError::TooLong(2)));
+}
+
 #[test]
 fn masks() {
     assert_eq!(mask_id("330106197503120410"), "3301**********0410");
@@ -448,7 +541,25 @@ proptest! {
     }
 
     #[test]
+    fn accepted_text_holds_nothing_invisible(s in "(.|\\p{Cc}|\\p{Cf}|[星河云图])*") {
+        for v in [
+            enterprise_name(&s).ok(),
+            person_name(&s).ok(),
+            free_text(&s, 200).ok(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            prop_assert!(!v.chars().any(is_invisible), "{:?} -> {:?}", s, v);
+        }
+        if let Ok(v) = free_text(&s, 200) {
+            prop_assert_eq!(free_text(&v, 200), Ok(v.clone()));
+        }
+    }
+
+    #[test]
     fn validators_never_panic(s in "\\PC{0,40}|.{0,40}") {
+        let _ = free_text(&s, 50);
         let _ = id_number(&s);
         let _ = id_number_on(&s, (2025, 1, 1));
         let _ = id_check_char(&s);

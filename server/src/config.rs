@@ -42,9 +42,25 @@ pub struct Config {
     #[arg(long, env = "ESIGN_DATA_KEY", hide_env_values = true)]
     pub data_key: Option<String>,
 
-    /// Mark the session cookie `Secure` (set this behind HTTPS).
-    #[arg(long, env = "ESIGN_COOKIE_SECURE", default_value_t = false)]
-    pub cookie_secure: bool,
+    /// Mark the session cookie `Secure`. Defaults to true with real providers (served over
+    /// HTTPS) and false in local mode (plain http on a developer's machine).
+    #[arg(long, env = "ESIGN_COOKIE_SECURE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "true")]
+    pub cookie_secure: Option<bool>,
+
+    /// The deployment's public origin, e.g. `https://esign.example.com` (real-mode.md). With
+    /// real providers, state-changing requests must come from it (or a trusted origin).
+    #[arg(long, env = "ESIGN_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// More origins whose pages may call the API (comma-separated), e.g. a second domain the
+    /// app is also served at. Real mode only; local mode trusts the request's own host.
+    #[arg(long, env = "ESIGN_TRUSTED_ORIGINS", value_delimiter = ',')]
+    pub trusted_origins: Vec<String>,
+
+    /// The CSP `frame-ancestors` sources: who may show the app in a frame.
+    #[arg(long, env = "ESIGN_FRAME_ANCESTORS", default_value = "'self'")]
+    pub frame_ancestors: String,
 
     /// The server is reached only through a reverse proxy that appends the client's address to
     /// `X-Forwarded-For`: per-address limits then count that address. Without it the header
@@ -60,6 +76,11 @@ pub enum ProviderMode {
 }
 
 impl Config {
+    pub fn cookie_secure(&self) -> bool {
+        self.cookie_secure
+            .unwrap_or(self.providers == ProviderMode::Real)
+    }
+
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
             format!(

@@ -23,6 +23,7 @@ use storage::Db;
 
 /// Everything `main` needs to serve: storage opened and migrated, providers chosen.
 pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
+    let allowed_origins = allowed_origins(config)?;
     let db = Db::connect(&config.database_url())
         .await
         .map_err(|e| e.to_string())?;
@@ -47,10 +48,39 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         vault,
         settings: Arc::new(Settings {
             local_mode: config.providers == ProviderMode::Local,
-            cookie_secure: config.cookie_secure,
+            cookie_secure: config.cookie_secure(),
             trusted_proxy: config.trusted_proxy,
             static_dir: config.static_dir.clone(),
             data_dir: config.data_dir.clone(),
+            allowed_origins,
+            frame_ancestors: config.frame_ancestors.clone(),
         }),
     })
+}
+
+/// The public URL's origin and the trusted ones. Real mode needs the public URL: without it no
+/// page could be told apart from another site's, and every change would be refused.
+fn allowed_origins(config: &Config) -> Result<Vec<String>, String> {
+    let mut origins = Vec::new();
+    match (&config.public_url, config.providers) {
+        (None, ProviderMode::Real) => {
+            return Err(
+                "--public-url (ESIGN_PUBLIC_URL) is required with real providers".to_owned(),
+            )
+        }
+        (None, ProviderMode::Local) => {}
+        (Some(url), _) => origins.push(http::csrf::normalize_origin(url).ok_or_else(|| {
+            format!("ESIGN_PUBLIC_URL `{url}` is not an http(s) URL like https://esign.example.com")
+        })?),
+    }
+    for o in config
+        .trusted_origins
+        .iter()
+        .filter(|o| !o.trim().is_empty())
+    {
+        origins.push(http::csrf::normalize_origin(o).ok_or_else(|| {
+            format!("ESIGN_TRUSTED_ORIGINS: `{o}` is not an origin like https://esign.example.com")
+        })?);
+    }
+    Ok(origins)
 }

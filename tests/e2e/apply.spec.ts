@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { test, expect, Page } from '@playwright/test';
-import { signIn, resetDemo, outbox, shot, fixture, restartServer, WANG, XINGHE_USCC, lastCode, passRealName, uploadLicense } from './helpers';
+import { apiPost, signIn, resetDemo, outbox, shot, fixture, restartServer, WANG, XINGHE_USCC, lastCode, passRealName, uploadLicense } from './helpers';
 
 // Scenario 1, steps 1–3: 实名认证 → 上传证照 → 联系方式, for 王建国 of 星河云图.
 
@@ -164,13 +164,13 @@ test('上传证照 refuses a PDF and a 20 MB file at the photo, then takes a rea
   await expect(page.getByRole('radio', { name: '企业或个体工商户' })).toBeChecked();
 
   // The server checks too, whatever the page does.
-  const pdf = await context.request.post('/api/application/license/photo', {
+  const pdf = await apiPost(context.request, '/api/application/license/photo', {
     headers: { 'content-type': 'image/jpeg' },
     data: Buffer.from('%PDF-1.7\n'),
   });
   expect(pdf.status()).toBe(400);
   expect((await pdf.json()).error.message).toBe('只支持JPG或PNG格式的图片');
-  const huge = await context.request.post('/api/application/license/photo', {
+  const huge = await apiPost(context.request, '/api/application/license/photo', {
     headers: { 'content-type': 'image/jpeg' },
     data: Buffer.alloc(9 * 1024 * 1024, 0xff),
   });
@@ -243,7 +243,7 @@ test('联系方式: resend before 60 s is refused, and 5 wrong codes void the co
   const right = await lastCode(request);
 
   // The button waits; the server refuses anyway, with the time left.
-  const again = await context.request.post('/api/application/contact/code', { data: { phone: WANG.mobile } });
+  const again = await apiPost(context.request, '/api/application/contact/code', { data: { phone: WANG.mobile } });
   expect(again.status()).toBe(429);
   expect((await again.json()).error.message).toMatch(/验证码已发送，请(\d+秒|1分钟)后再重新获取/);
 
@@ -269,7 +269,7 @@ test('联系方式: resend before 60 s is refused, and 5 wrong codes void the co
 
 test('李娜 calling the start endpoint directly is refused', async ({ browser }) => {
   const { context, page } = await signIn(browser, 'lina');
-  const res = await context.request.post('/api/application');
+  const res = await apiPost(context.request, '/api/application');
   expect(res.status()).toBe(403);
   expect((await res.json()).error.message).toBe('仅企业微信管理员可以发起企业认证，您可以通知企微管理员');
   await page.goto('/apply');
@@ -282,8 +282,8 @@ test('two admins starting at once end up with one application; the second sees w
   const wang = await signIn(browser, 'wangjianguo');
   const zhang = await signIn(browser, 'zhangwei');
   const [a, b] = await Promise.all([
-    wang.context.request.post('/api/application'),
-    zhang.context.request.post('/api/application'),
+    apiPost(wang.context.request, '/api/application'),
+    apiPost(zhang.context.request, '/api/application'),
   ]);
   const wangLost = a.status() === 409;
   expect(wangLost ? b.status() : a.status()).toBe(201);

@@ -1,5 +1,5 @@
 import { test, expect, Browser, Page, APIRequestContext } from '@playwright/test';
-import { signIn, resetDemo, shot, fixture, outbox, WANG, ZHANG, LINA, XINGHE_USCC, passRealName, uploadLicense, passContact } from './helpers';
+import { apiPost, signIn, resetDemo, shot, fixture, outbox, WANG, ZHANG, LINA, XINGHE_USCC, passRealName, uploadLicense, passContact } from './helpers';
 
 // Scenario 1, step 4: path 1 (the legal representative's own face) and path 2 (短信通知法人);
 // 企业认证成功.
@@ -54,9 +54,9 @@ test('王建国, the legal representative, passes face verification and the ente
 test('face verification cannot start before the steps before it', async ({ browser }) => {
   const { context } = await signIn(browser, 'zhangwei');
   // Straight to the endpoint: the server refuses whatever the page shows.
-  const start = await context.request.post('/api/application');
+  const start = await apiPost(context.request, '/api/application');
   expect(start.status()).toBe(201);
-  const face = await context.request.post('/api/application/face');
+  const face = await apiPost(context.request, '/api/application/face');
   expect(face.status()).toBe(409);
   expect((await face.json()).error.message).toBe('请先完成前面的认证步骤');
   await context.close();

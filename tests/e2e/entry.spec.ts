@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signIn, resetDemo, outbox, shot } from './helpers';
+import { apiPost, signIn, resetDemo, outbox, shot, watchCsp, cspViolations, ORIGIN } from './helpers';
 
 test.beforeEach(async ({ request }) => {
   await resetDemo(request);
@@ -131,7 +131,7 @@ test('an unknown demo user gets a clear 404 page', async ({ page }) => {
 });
 
 test('bad requests get 4xx with a message, never a 500', async ({ request }) => {
-  const anon = await request.post('/api/notify-admins', { data: '{not json', headers: { 'content-type': 'application/json', cookie: '' } });
+  const anon = await apiPost(request, '/api/notify-admins', { data: '{not json', headers: { 'content-type': 'application/json', cookie: '' } });
   expect(anon.status()).toBe(401);
   const body = await anon.json();
   expect(body.error.message).toContain('重新打开');
@@ -149,4 +149,37 @@ test('the app is served with the right caching and compression', async ({ reques
   const asset = await request.get(`/${wasm![1]}`, { headers: { 'accept-encoding': 'br' } });
   expect(asset.headers()['cache-control']).toBe('public, max-age=31536000, immutable');
   expect(asset.headers()['content-encoding']).toBe('br');
+});
+
+test('the app runs under its Content-Security-Policy, and another site cannot post as the user', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await watchCsp(page);
+  const signedIn = await page.goto('/dev/login?user=wangjianguo&next=/');
+  const csp = signedIn?.headers()['content-security-policy'] ?? '';
+  const scriptSrc = csp.split(';').find((d) => d.trim().startsWith('script-src')) ?? '';
+  expect(scriptSrc).toContain("'wasm-unsafe-eval'");
+  // The boot check and Trunk's loader, by hash; nothing else inline.
+  expect(scriptSrc.match(/'sha256-/g)?.length ?? 0).toBeGreaterThanOrEqual(2);
+  expect(csp).not.toContain('unsafe-inline');
+  expect(csp).not.toContain("'unsafe-eval'");
+
+  // The app mounts (WebAssembly compiled, the loader ran), loads its data and moves on.
+  await expect(page.getByText('星河云图科技有限公司')).toBeVisible();
+  await page.locator('.fab-bar').getByRole('button', { name: '去认证' }).click();
+  await expect(page.getByLabel('身份证号')).toBeVisible();
+  await page.goto('/dev/login');
+  await expect(page.getByRole('heading', { name: '选择演示用户登录' })).toBeVisible();
+  expect(await cspViolations(page)).toEqual([]);
+
+  // The page's own POST went through (the application exists: 200 resumes it); another
+  // site's does not.
+  for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, {}]) {
+    const res = await context.request.post('/api/notify-admins', { headers });
+    expect(res.status(), JSON.stringify(headers)).toBe(403);
+    expect((await res.json()).error.code).toBe('forbidden');
+  }
+  const own = await context.request.post('/api/application', { headers: { origin: ORIGIN } });
+  expect(own.status()).toBe(200);
+  await context.close();
 });

@@ -11,6 +11,37 @@ export type OutboxMessage = {
   sent_at: number;
 };
 
+/** The app's origin, as a browser on its pages sends it in `Origin`. */
+export const ORIGIN = new URL(process.env.E2E_BASE_URL ?? 'http://127.0.0.1:18080').origin;
+
+/**
+ * A POST straight to the API, as the app's own page would send it. The server refuses
+ * state-changing requests that do not come from the app's origin (CSRF), and Playwright's
+ * request API sends no `Origin`, so it is set here. Only `/dev/reset` and `/dev/clock` (and
+ * the GET `/dev/login`) may be called without one.
+ */
+export function apiPost(request: APIRequestContext, url: string, options: Parameters<APIRequestContext['post']>[1] = {}) {
+  return request.post(url, { ...options, headers: { origin: ORIGIN, ...(options.headers ?? {}) } });
+}
+
+/**
+ * Records the page's Content-Security-Policy violations (the listener is installed by
+ * Playwright, outside the page's CSP). Read them with `cspViolations(page)`.
+ */
+export async function watchCsp(page: Page) {
+  await page.addInitScript(() => {
+    const seen: string[] = [];
+    (window as unknown as { __csp: string[] }).__csp = seen;
+    document.addEventListener('securitypolicyviolation', (e) => {
+      seen.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+}
+
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __csp?: string[] }).__csp ?? []);
+}
+
 /** One browser context per person, signed in through /dev/login. */
 export async function signIn(browser: Browser, user: string, next = '/'): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext();

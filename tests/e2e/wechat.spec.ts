@@ -1,5 +1,5 @@
 import { test, expect, Page, APIRequestContext } from '@playwright/test';
-import { signIn, resetDemo, shot, fixture, outbox, passRealName, uploadLicense } from './helpers';
+import { apiPost, signIn, resetDemo, shot, fixture, outbox, passRealName, uploadLicense } from './helpers';
 
 // Scenario 2: 关联微信账户 → 短信通知超级管理员 → 确认开通 by the super admin → 授权成功, then
 // 邀请企业员工在企业微信使用 and the invited employee's own verification.
@@ -74,9 +74,9 @@ test('陈静 links the WeChat account and notifies 赵磊, who opens the service
 
   // Refusals: the API will not open without the agreement, nor for anyone but the super admin.
   const token = link.split('/').pop();
-  const early = await chen.context.request.post(`/api/activate/${token}/face`, { data: { identity: { name: ZHAO.name, id_number: ZHAO.id } } });
+  const early = await apiPost(chen.context.request, `/api/activate/${token}/face`, { data: { identity: { name: ZHAO.name, id_number: ZHAO.id } } });
   expect(early.status()).toBe(409);
-  const notAccepted = await chen.context.request.post(`/api/activate/${token}/confirm`, { data: { agreement_version: 'x', accepted: false } });
+  const notAccepted = await apiPost(chen.context.request, `/api/activate/${token}/confirm`, { data: { agreement_version: 'x', accepted: false } });
   expect(notAccepted.status()).toBe(400);
   expect((await notAccepted.json()).error.field).toBe('agreement');
   // 陈静 opens 赵磊's link herself.
@@ -167,7 +167,7 @@ test('赵磊, the super admin, links and opens by himself, invites the employees
 
   // Two more the same day are allowed; the fourth to the same numbers is refused, and says so.
   for (let i = 0; i < 2; i++) {
-    expect((await zhao.context.request.post('/api/enterprise/invitations')).status()).toBe(200);
+    expect((await apiPost(zhao.context.request, '/api/enterprise/invitations')).status()).toBe(200);
   }
   await zhao.page.getByRole('button', { name: '邀请企业员工在企业微信使用' }).click();
   await zhao.page.getByRole('dialog', { name: '邀请企业员工' }).getByRole('button', { name: '确定' }).click();

@@ -21,11 +21,12 @@ const HEALTH_TIMEOUT: Duration = Duration::from_secs(60);
 const PHONE_FIXTURE: &str = "91330106MA2KX7Q890-phone.jpg";
 
 static SERVER_PID: AtomicI32 = AtomicI32::new(0);
-static PLAYWRIGHT_PID: AtomicI32 = AtomicI32::new(0);
+/// The test runner in front of the server: Playwright here, schemathesis in `fuzz-api`.
+pub(crate) static RUNNER_PID: AtomicI32 = AtomicI32::new(0);
 static GOT_SIGNAL: AtomicI32 = AtomicI32::new(0);
 
 /// Ctrl-C / SIGTERM / SIGHUP: stop the server right away (kill(2) is async-signal-safe) and let
-/// the main thread finish. Ctrl-C already reached Playwright (same process group); a SIGTERM
+/// the main thread finish. Ctrl-C already reached the runner (same process group); a SIGTERM
 /// sent to us alone is forwarded.
 extern "C" fn on_signal(sig: libc::c_int) {
     GOT_SIGNAL.store(sig, Ordering::SeqCst);
@@ -33,13 +34,13 @@ extern "C" fn on_signal(sig: libc::c_int) {
     if server > 0 {
         unsafe { libc::kill(server, libc::SIGTERM) };
     }
-    let pw = PLAYWRIGHT_PID.load(Ordering::SeqCst);
+    let pw = RUNNER_PID.load(Ordering::SeqCst);
     if pw > 0 && sig != libc::SIGINT {
         unsafe { libc::kill(pw, libc::SIGTERM) };
     }
 }
 
-fn install_signal_handlers() {
+pub(crate) fn install_signal_handlers() {
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
@@ -51,7 +52,7 @@ fn install_signal_handlers() {
     }
 }
 
-fn interrupted() -> Option<i32> {
+pub(crate) fn interrupted() -> Option<i32> {
     match GOT_SIGNAL.load(Ordering::SeqCst) {
         0 => None,
         sig => Some(sig),
@@ -59,12 +60,12 @@ fn interrupted() -> Option<i32> {
 }
 
 /// The server child; stopped on drop, so every early return cleans up too.
-struct Server {
+pub(crate) struct Server {
     child: Child,
 }
 
 impl Server {
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         if let Ok(Some(_)) = self.child.try_wait() {
             SERVER_PID.store(0, Ordering::SeqCst);
             return;
@@ -92,6 +93,63 @@ impl Drop for Server {
     }
 }
 
+/// A local-mode server on a fresh database, as `e2e` and `fuzz-api` run it.
+pub(crate) struct LocalServer<'a> {
+    pub bin: &'a Path,
+    pub root: &'a Path,
+    pub addr: SocketAddr,
+    pub addr_text: &'a str,
+    pub database_url: &'a str,
+    pub data_dir: &'a Path,
+    pub static_dir: &'a Path,
+    pub log_path: &'a Path,
+}
+
+impl LocalServer<'_> {
+    /// Starts it (the log appended to, or truncated) and waits for `/api/health`.
+    pub(crate) fn spawn(&self, append: bool) -> Result<Server> {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(append)
+            .truncate(!append)
+            .open(self.log_path)
+            .with_context(|| format!("opening {}", self.log_path.display()))?;
+        let mut cmd = Command::new(self.bin);
+        cmd.current_dir(self.root)
+            .arg("--addr")
+            .arg(self.addr_text)
+            .arg("--database-url")
+            .arg(self.database_url)
+            .arg("--data-dir")
+            .arg(self.data_dir)
+            .arg("--static-dir")
+            .arg(self.static_dir)
+            .args(["--providers", "local"])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        if std::env::var_os("RUST_LOG").is_none() {
+            cmd.env("RUST_LOG", "info");
+        }
+        // If xtask dies without cleaning up (SIGKILL), the kernel stops the server too.
+        unsafe {
+            cmd.pre_exec(|| {
+                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+                Ok(())
+            });
+        }
+        eprintln!("$ {}  > {}", util::show(&cmd), self.log_path.display());
+        let child = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", self.bin.display()))?;
+        SERVER_PID.store(child.id() as i32, Ordering::SeqCst);
+        let mut server = Server { child };
+        wait_for_health(&mut server, self.addr, self.log_path)?;
+        Ok(server)
+    }
+}
+
 /// Status code from an HTTP status line such as `HTTP/1.1 200 OK`.
 pub fn parse_status_line(line: &str) -> Option<u16> {
     let mut parts = line.split_whitespace();
@@ -103,6 +161,11 @@ pub fn parse_status_line(line: &str) -> Option<u16> {
 
 /// A bare-bones `GET` (no HTTP client dependency): the response's status code.
 fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
+    http_get(addr, path).map(|(status, _)| status)
+}
+
+/// A bare-bones `GET`: the status code and the header lines (`name: value`) of the answer.
+pub(crate) fn http_get(addr: SocketAddr, path: &str) -> Option<(u16, Vec<String>)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(1)).ok()?;
     stream.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
     stream
@@ -112,7 +175,8 @@ fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
     stream.write_all(req.as_bytes()).ok()?;
     let mut buf = [0u8; 256];
     let mut got = Vec::new();
-    while !got.contains(&b'\n') && got.len() < 4096 {
+    // Up to the end of the head: the body is never needed.
+    while !got.windows(4).any(|w| w == b"\r\n\r\n") && got.len() < 16 * 1024 {
         let n = stream.read(&mut buf).ok()?;
         if n == 0 {
             break;
@@ -120,10 +184,16 @@ fn http_status(addr: SocketAddr, path: &str) -> Option<u16> {
         got.extend_from_slice(&buf[..n]);
     }
     let text = String::from_utf8_lossy(&got);
-    parse_status_line(text.lines().next()?)
+    let mut lines = text.split("\r\n");
+    let status = parse_status_line(lines.next()?)?;
+    let headers = lines
+        .take_while(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect();
+    Some((status, headers))
 }
 
-fn wait_for_health(server: &mut Server, addr: SocketAddr, log: &Path) -> Result<()> {
+pub(crate) fn wait_for_health(server: &mut Server, addr: SocketAddr, log: &Path) -> Result<()> {
     let start = Instant::now();
     let mut last = None;
     loop {
@@ -262,46 +332,20 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     let pidfile = target.join("e2e-server.pid");
     let marker = target.join("e2e-server.restart");
     let _ = std::fs::remove_file(&marker);
+    let dist = root.join("dist");
+    let local = LocalServer {
+        bin: &server_bin,
+        root,
+        addr,
+        addr_text: &addr_text,
+        database_url: &database_url,
+        data_dir: &data_dir,
+        static_dir: &dist,
+        log_path: &log_path,
+    };
     let spawn = |append: bool| -> Result<Server> {
-        let log = std::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(append)
-            .truncate(!append)
-            .open(&log_path)
-            .with_context(|| format!("opening {}", log_path.display()))?;
-        let mut cmd = Command::new(&server_bin);
-        cmd.current_dir(root)
-            .arg("--addr")
-            .arg(&addr_text)
-            .arg("--database-url")
-            .arg(&database_url)
-            .arg("--data-dir")
-            .arg(&data_dir)
-            .arg("--static-dir")
-            .arg(root.join("dist"))
-            .args(["--providers", "local"])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
-        if std::env::var_os("RUST_LOG").is_none() {
-            cmd.env("RUST_LOG", "info");
-        }
-        // If xtask dies without cleaning up (SIGKILL), the kernel stops the server too.
-        unsafe {
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
-                Ok(())
-            });
-        }
-        eprintln!("$ {}  > {}", util::show(&cmd), log_path.display());
-        let child = cmd
-            .spawn()
-            .with_context(|| format!("starting {}", server_bin.display()))?;
-        SERVER_PID.store(child.id() as i32, Ordering::SeqCst);
-        std::fs::write(&pidfile, child.id().to_string())?;
-        let mut server = Server { child };
-        wait_for_health(&mut server, addr, &log_path)?;
+        let server = local.spawn(append)?;
+        std::fs::write(&pidfile, server.child.id().to_string())?;
         Ok(server)
     };
     let mut server = spawn(false)?;
@@ -323,7 +367,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         Some(sig) => bail!("interrupted by signal {sig}"),
         None => {
             let mut child = cmd.spawn().context("starting playwright")?;
-            PLAYWRIGHT_PID.store(child.id() as i32, Ordering::SeqCst);
+            RUNNER_PID.store(child.id() as i32, Ordering::SeqCst);
             let mut reported = false;
             let status = loop {
                 if let Some(status) = child.try_wait()? {
@@ -345,7 +389,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
                 }
                 std::thread::sleep(Duration::from_millis(100));
             };
-            PLAYWRIGHT_PID.store(0, Ordering::SeqCst);
+            RUNNER_PID.store(0, Ordering::SeqCst);
             status
         }
     };

@@ -5,6 +5,7 @@ mod bench;
 mod build_app;
 mod check_wasm;
 mod e2e;
+mod fuzz_api;
 mod test_components;
 mod tools;
 mod util;
@@ -27,6 +28,10 @@ commands:
                        bundle  dist/ sizes raw / gzip / brotli against the 180 KB brotli budget
   e2e [ARGS…]        Playwright suite against dist/ on a fresh local-mode server at
                      127.0.0.1:18080 (E2E_ADDR); ARGS go to `playwright test`
+  fuzz-api [ARGS…]   schemathesis (target/venv, pinned in scripts/fuzz-requirements.txt)
+                     against /api/openapi.json of a fresh local-mode server at
+                     127.0.0.1:18081 (FUZZ_API_ADDR), signed in; ARGS go to
+                     `schemathesis run`
   help               this text
 
 Install or repair the tools with `bash scripts/setup.sh`.";
@@ -48,6 +53,7 @@ fn main() -> ExitCode {
         "check-wasm" => check_wasm::run(&root, rest),
         "bench" => bench::run(&root, rest),
         "e2e" => e2e::run(&root, rest),
+        "fuzz-api" => fuzz_api::run(&root, rest),
         "help" | "-h" | "--help" => {
             println!("{HELP}");
             Ok(ExitCode::SUCCESS)

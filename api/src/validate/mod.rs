@@ -22,6 +22,7 @@ mod mask;
 mod mobile;
 mod name;
 mod sms_code;
+mod text;
 mod uscc;
 
 pub use id_number::{id_check_char, id_number, id_number_on, IdNumberError};
@@ -29,6 +30,8 @@ pub use mask::{mask_id, mask_mobile, mask_name};
 pub use mobile::{mobile, MobileError};
 pub use name::{enterprise_name, person_name, NameError};
 pub use sms_code::{sms_code, SmsCodeError};
+pub(crate) use text::refused;
+pub use text::{free_text, is_invisible, FreeTextError};
 pub use uscc::{uscc, uscc_check_char, uscc_repair, UsccError};
 
 /// Folds a full-width ASCII variant (U+FF01..=U+FF5E) to its ASCII character

@@ -1,7 +1,7 @@
 //! Person names (as on the resident ID card, for FaceID / ID verification) and
 //! enterprise names (as on the business licence, for ESS).
 
-use super::{error_messages, fold_width};
+use super::{error_messages, fold_width, refused};
 
 /// Why a person or enterprise name was rejected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +23,7 @@ pub enum NameError {
     EnterpriseTooShort,
     /// Enterprise name: more than 100 chars.
     EnterpriseTooLong,
-    /// Enterprise name: contains control characters.
+    /// Enterprise name: contains control or format characters ([`super::is_invisible`]).
     EnterpriseChars,
 }
 
@@ -87,6 +87,10 @@ fn is_dot_variant(c: char) -> bool {
 /// (no digits, no other symbols); `·` must sit between name parts; length
 /// 2..=32 chars.
 pub fn person_name(input: &str) -> Result<String, NameError> {
+    // Before whitespace folding: U+0085 is whitespace to Rust, and a control all the same.
+    if input.chars().any(refused) {
+        return Err(NameError::PersonChars);
+    }
     let chars: Vec<char> = input
         .trim()
         .chars()
@@ -142,32 +146,28 @@ pub fn person_name(input: &str) -> Result<String, NameError> {
     }
 }
 
-/// Zero-width chars that sneak in when copying from web pages / chats.
-fn is_zero_width(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
-}
-
 /// Validates an enterprise name and returns it normalised.
 ///
 /// Normalisation (ESS requires the name to match the business licence, with
 /// half-width brackets as full-width):
-/// - zero-width chars (U+200B–U+200D, U+2060, U+FEFF) removed;
 /// - `(` → `（`, `)` → `）`;
 /// - surrounding whitespace trimmed, inner whitespace runs (including tabs
 ///   and line breaks) collapsed to one ASCII space.
 ///
-/// Then: other control chars are rejected; length 2..=100 chars.
+/// Control and format characters (NUL, U+202E RLO, zero-width spaces, the
+/// BOM …, see [`super::is_invisible`]) are rejected, not dropped, so the name shown is
+/// the name stored; length 2..=100 chars.
 pub fn enterprise_name(input: &str) -> Result<String, NameError> {
     let mut out = String::with_capacity(input.len());
     let mut pending_space = false;
     let mut len = 0usize;
-    for c in input.chars().filter(|&c| !is_zero_width(c)) {
+    for c in input.chars() {
+        if refused(c) {
+            return Err(NameError::EnterpriseChars);
+        }
         if c.is_whitespace() {
             pending_space = true;
             continue;
-        }
-        if c.is_control() {
-            return Err(NameError::EnterpriseChars);
         }
         if pending_space && !out.is_empty() {
             out.push(' ');
@@ -259,8 +259,6 @@ mod tests {
             ("腾讯科技（深圳）有限公司", "腾讯科技（深圳）有限公司"),
             ("  杭州某某网络科技有限公司 \n", "杭州某某网络科技有限公司"),
             ("Foo  Bar\t(China) Co., Ltd.", "Foo Bar （China） Co., Ltd."),
-            ("某某\u{200B}有限公司", "某某有限公司"),
-            ("\u{FEFF}某某公司", "某某公司"),
             ("某某\n有限公司", "某某 有限公司"),
             ("AB", "AB"),
         ] {
@@ -272,7 +270,21 @@ mod tests {
     fn enterprise_rejects() {
         assert_eq!(enterprise_name(""), Err(NameError::EnterpriseEmpty));
         assert_eq!(enterprise_name(" \t\n"), Err(NameError::EnterpriseEmpty));
-        assert_eq!(enterprise_name("\u{200B}"), Err(NameError::EnterpriseEmpty));
+        for bad in [
+            "某某\u{200B}有限公司",
+            "\u{FEFF}某某公司",
+            "某某\u{202E}司公限有",
+            "某某\u{2066}有限公司\u{2069}",
+            "某某\u{AD}有限公司",
+            "某某\u{85}有限公司",
+            "\u{200B}",
+        ] {
+            assert_eq!(
+                enterprise_name(bad),
+                Err(NameError::EnterpriseChars),
+                "{bad:?}"
+            );
+        }
         assert_eq!(enterprise_name("某"), Err(NameError::EnterpriseTooShort));
         assert_eq!(
             enterprise_name("某某\u{0}公司"),

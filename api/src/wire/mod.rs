@@ -141,6 +141,8 @@ pub enum ErrorCode {
     Conflict,
     RateLimited,
     TooLarge,
+    /// An upload that is not a JPEG or PNG image, or a form without its content type.
+    UnsupportedMediaType,
     /// The caller must complete personal real-name verification first.
     RealNameRequired,
     /// A legal-rep link past its 24 hours.

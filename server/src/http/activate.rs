@@ -9,7 +9,7 @@ use api::wire::{
     ActivationConfirm, ActivationFaceRequest, ActivationView, ErrorBody, FaceOutcome,
     FaceResultRequest, FaceStart, Scenario,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
@@ -17,7 +17,7 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::{ApiJson, ClientIp, CurrentMember, SessionTag};
+use super::extract::{ApiJson, ApiPath, ClientIp, CurrentMember, SessionTag};
 use super::{limits, links, person, AppState};
 use crate::agreement;
 use crate::flow::guard::{Refusal, StartedFor};
@@ -86,7 +86,7 @@ fn not_super_admin(e: &EsignEnterprise) -> Error {
 pub async fn link(
     State(state): State<AppState>,
     member: Option<CurrentMember>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<ActivationView>, Error> {
     let (row, app, e) = live(&state, &token).await?;
     let member = member.map(|m| m.0);
@@ -129,7 +129,7 @@ pub async fn link(
     ))]
 pub async fn confirm(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<ActivationConfirm>,
 ) -> Result<StatusCode, Error> {
     let (row, app, _) = live(&state, &token).await?;
@@ -183,7 +183,7 @@ pub async fn start_face(
     ip: ClientIp,
     member: Option<CurrentMember>,
     SessionTag(session): SessionTag,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<ActivationFaceRequest>,
 ) -> Result<Json<FaceStart>, Error> {
     let (row, _, e) = live(&state, &token).await?;
@@ -233,6 +233,7 @@ pub async fn start_face(
     request_body = FaceResultRequest,
     responses(
         (status = 200, description = "Passed (the service is open) or failed (retry)", body = FaceOutcome),
+        (status = 400, description = "A malformed body or `BizToken`", body = ErrorBody),
         (status = 403, description = "The verified person is not the super admin", body = ErrorBody),
         (status = 404, description = "No such link, or not the face session started from it", body = ErrorBody),
         (status = 409, description = "Face verification not finished yet, or the enterprise was opened for another WeCom corp meanwhile", body = ErrorBody),
@@ -243,7 +244,7 @@ pub async fn face_result(
     State(state): State<AppState>,
     member: Option<CurrentMember>,
     SessionTag(session): SessionTag,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, app, e) = live(&state, &token).await?;

@@ -2,7 +2,7 @@
 //! real providers are configured, so these paths answer 404 there.
 
 use api::wire::ErrorBody;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
@@ -15,7 +15,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::error::Error;
-use super::extract::SESSION_COOKIE;
+use super::extract::{ApiQuery, SESSION_COOKIE};
 use super::AppState;
 use crate::demo;
 use crate::storage::{CorpRow, MemberRow, OutboxMessage};
@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize, IntoParams)]
 pub struct ClockQuery {
     /// Seconds to move the server's clock forward (1 to 30 days' worth).
+    #[param(minimum = 1, maximum = 2_592_000)]
     advance: i64,
 }
 
@@ -43,12 +44,12 @@ pub struct ClockQuery {
 #[utoipa::path(post, path = "/dev/clock", tag = "dev", params(ClockQuery),
     responses(
         (status = 200, description = "The server's time now, Unix seconds", body = i64),
-        (status = 400, description = "Not a forward move of at most 30 days", body = ErrorBody),
+        (status = 400, description = "`advance` missing, not a number, or not a forward move of at most 30 days", body = ErrorBody),
         (status = 409, description = "This server's clock cannot move", body = ErrorBody),
     ))]
 pub async fn clock(
     State(state): State<AppState>,
-    Query(q): Query<ClockQuery>,
+    ApiQuery(q): ApiQuery<ClockQuery>,
 ) -> Result<Json<i64>, Error> {
     if !(1..=30 * 86_400).contains(&q.advance) {
         return Err(Error::bad_field("advance", "只能向后调整1秒至30天"));
@@ -67,25 +68,18 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-/// Only paths on this server: no `//host` or `/\host` open redirects.
-fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n,
-        _ => "/",
-    }
-}
-
 /// Demo sign-in: lists the demo people, or signs in as one and redirects.
 #[utoipa::path(get, path = "/dev/login", tag = "dev", params(LoginQuery),
     responses(
         (status = 200, description = "HTML list of the demo people", content_type = "text/html"),
-        (status = 302, description = "Signed in: session cookie set, redirect to `next`"),
+        (status = 303, description = "Signed in: session cookie set, redirect to `next` (a path on this server, else `/`)"),
+        (status = 400, description = "A malformed query string", body = ErrorBody),
         (status = 404, description = "No such demo person", content_type = "text/html"),
     ))]
 pub async fn login(
     State(state): State<AppState>,
     jar: CookieJar,
-    Query(q): Query<LoginQuery>,
+    ApiQuery(q): ApiQuery<LoginQuery>,
 ) -> Result<Response, Error> {
     let Some(user) = q.user.as_deref() else {
         return Ok(Html(login_list()).into_response());
@@ -136,7 +130,11 @@ pub async fn login(
         .secure(state.settings.cookie_secure)
         .max_age(time_secs(SESSION_TTL_SECS))
         .build();
-    Ok((jar.add(cookie), Redirect::to(safe_next(q.next.as_deref()))).into_response())
+    Ok((
+        jar.add(cookie),
+        Redirect::to(super::redirect::same_origin_path(q.next.as_deref())),
+    )
+        .into_response())
 }
 
 fn time_secs(secs: i64) -> time::Duration {
@@ -186,6 +184,10 @@ pub(super) fn page(title: &str, body: &str) -> String {
         title = text(title),
     )
 }
+
+/// The inline script and styles of the /dev pages, allowed by hash in local mode's CSP.
+pub(super) const INLINE_SCRIPTS: &[&str] = &[super::face_sim::CAMERA_SCRIPT];
+pub(super) const INLINE_STYLES: &[&str] = &[DEV_CSS, super::face_sim::FACE_CSS];
 
 const DEV_CSS: &str = "body{font:15px/1.6 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC',sans-serif;\
 margin:0 auto;max-width:720px;padding:16px;background:#ededed;color:rgba(0,0,0,.9)}\
@@ -257,18 +259,4 @@ fn outbox_html(messages: &[OutboxMessage]) -> String {
     }
     body.push_str("</ul>");
     page("发件箱", &body)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_this_server() {
-        assert_eq!(safe_next(Some("/legal-rep/abc")), "/legal-rep/abc");
-        assert_eq!(safe_next(Some("//evil.example")), "/");
-        assert_eq!(safe_next(Some("/\\evil.example")), "/");
-        assert_eq!(safe_next(Some("https://evil.example")), "/");
-        assert_eq!(safe_next(None), "/");
-    }
 }

@@ -2,7 +2,7 @@
 //! server faults become 5xx, are logged here, and never leak details.
 
 use api::wire::{ApiError, ErrorBody, ErrorCode};
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{FormRejection, JsonRejection, PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -29,6 +29,9 @@ pub enum Error {
     RealNameRequired,
     #[error("payload too large")]
     PayloadTooLarge(String),
+    /// 415: a body of a type this endpoint does not take (an upload that is not an image).
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(String),
     /// Files on disk (uploads).
     #[error("io: {0}")]
     Io(String),
@@ -94,6 +97,43 @@ impl From<JsonRejection> for Error {
     }
 }
 
+impl From<QueryRejection> for Error {
+    fn from(_: QueryRejection) -> Self {
+        Self::BadRequest {
+            message: "请求参数缺少或格式不正确".to_owned(),
+            field: None,
+        }
+    }
+}
+
+impl From<PathRejection> for Error {
+    fn from(_: PathRejection) -> Self {
+        Self::BadRequest {
+            message: "链接地址不正确，请检查后重试".to_owned(),
+            field: None,
+        }
+    }
+}
+
+impl From<FormRejection> for Error {
+    fn from(rejection: FormRejection) -> Self {
+        match rejection {
+            FormRejection::InvalidFormContentType(_) => Self::UnsupportedMediaType(
+                "请求需要表单格式（Content-Type: application/x-www-form-urlencoded）".to_owned(),
+            ),
+            FormRejection::FailedToDeserializeForm(_)
+            | FormRejection::FailedToDeserializeFormBody(_) => Self::BadRequest {
+                message: "表单内容缺少字段或字段类型不正确".to_owned(),
+                field: None,
+            },
+            _ => Self::BadRequest {
+                message: "请求内容无法读取".to_owned(),
+                field: None,
+            },
+        }
+    }
+}
+
 /// `3分20秒` / `45秒`: how long to wait, the way Chinese apps say it.
 pub fn wait_text(secs: u64) -> String {
     if secs >= 3600 {
@@ -141,6 +181,13 @@ impl IntoResponse for Error {
             Error::PayloadTooLarge(m) => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::TooLarge,
+                m,
+                None,
+                None,
+            ),
+            Error::UnsupportedMediaType(m) => (
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                ErrorCode::UnsupportedMediaType,
                 m,
                 None,
                 None,

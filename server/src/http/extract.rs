@@ -1,5 +1,6 @@
-//! Extractors: the signed-in member, the client's address, and JSON bodies whose rejections
-//! speak our error type.
+//! Extractors: the signed-in member and their session, the client's address, and bodies,
+//! query strings and path segments whose rejections speak our error type (axum's own answer
+//! is plain text).
 
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
@@ -147,6 +148,22 @@ fn client_ip(
 #[derive(Debug, Clone, Copy, Default, FromRequest)]
 #[from_request(via(axum::Json), rejection(Error))]
 pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query`: a missing or malformed parameter answers 400 in `ErrorBody`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(Error))]
+pub struct ApiQuery<T>(pub T);
+
+/// `axum::extract::Path`: a segment that does not decode (`%FF`) answers 400 in `ErrorBody`.
+#[derive(Debug, Clone, Copy, Default, FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(Error))]
+pub struct ApiPath<T>(pub T);
+
+/// `axum::Form`: no form content type answers 415, a form without its fields 400, both in
+/// `ErrorBody`.
+#[derive(Debug, Clone, Copy, Default, FromRequest)]
+#[from_request(via(axum::Form), rejection(Error))]
+pub struct ApiForm<T>(pub T);
 
 impl<T: serde::Serialize> axum::response::IntoResponse for ApiJson<T> {
     fn into_response(self) -> axum::response::Response {

@@ -2,10 +2,9 @@
 //! would be. It compares no face; it says so, shows the camera where it can (so the flow feels
 //! like the real one on a phone), and lets the tester choose 通过 or 不通过.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::Form;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -13,6 +12,7 @@ use utoipa_axum::routes;
 
 use super::dev::page;
 use super::error::Error;
+use super::extract::{ApiForm, ApiPath};
 use super::AppState;
 use crate::storage::LocalFaceStatus;
 
@@ -20,12 +20,22 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(face_page, face_answer))
 }
 
-const FACE_CSS: &str = ".face{background:#fff;border-radius:12px;padding:24px 16px;text-align:center}\
+pub(super) const FACE_CSS: &str = ".face{background:#fff;border-radius:12px;padding:24px 16px;text-align:center}\
 .ring{width:220px;height:220px;margin:8px auto 16px;border-radius:50%;overflow:hidden;background:#f2f2f2;\
 box-shadow:0 0 0 4px #07c160;display:flex;align-items:center;justify-content:center;color:rgba(0,0,0,.55)}\
 .ring video{width:100%;height:100%;object-fit:cover;transform:scaleX(-1)}\
 .btns{display:flex;gap:12px;margin-top:20px}.btns button{flex:1;height:48px;border:0;border-radius:8px;\
 font:inherit;font-weight:600}.pass{background:#07c160;color:#fff}.fail{background:#f2f2f2;color:#fa5151}";
+
+/// Shows the front camera in the ring where the browser allows it. A constant: local mode's CSP
+/// allows it by its hash.
+pub(super) const CAMERA_SCRIPT: &str =
+    "(function(){var m=navigator.mediaDevices;if(!m||!m.getUserMedia)return;\
+m.getUserMedia({video:{facingMode:'user'},audio:false}).then(function(s){\
+var v=document.createElement('video');v.setAttribute('playsinline','');v.muted=true;\
+v.srcObject=s;var r=document.getElementById('ring');r.innerHTML='';r.appendChild(v);v.play();\
+window.addEventListener('pagehide',function(){s.getTracks().forEach(function(t){t.stop()})});\
+}).catch(function(){});})();";
 
 /// Returns `redirect` with `BizToken` appended, as FaceID does.
 fn back_url(redirect: &str, token: &str) -> String {
@@ -47,11 +57,12 @@ fn gone() -> Response {
     params(("token" = String, Path, description = "The BizToken")),
     responses(
         (status = 200, description = "HTML: camera preview, 通过 / 不通过", content_type = "text/html"),
+        (status = 400, description = "A token that does not decode", body = api::wire::ErrorBody),
         (status = 404, description = "HTML: unknown session", content_type = "text/html"),
     ))]
 pub async fn face_page(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Response, Error> {
     let Some((name, redirect, status, _)) = state.db.local_face(&token).await? else {
         return Ok(gone());
@@ -67,12 +78,7 @@ pub async fn face_page(
              <form method=\"post\" action=\"{action}\" class=\"btns\">\
              <button class=\"fail\" name=\"decision\" value=\"fail\">不通过</button>\
              <button class=\"pass\" name=\"decision\" value=\"pass\">通过</button></form></div>\
-             <script>(function(){{var m=navigator.mediaDevices;if(!m||!m.getUserMedia)return;\
-             m.getUserMedia({{video:{{facingMode:'user'}},audio:false}}).then(function(s){{\
-             var v=document.createElement('video');v.setAttribute('playsinline','');v.muted=true;\
-             v.srcObject=s;var r=document.getElementById('ring');r.innerHTML='';r.appendChild(v);v.play();\
-             window.addEventListener('pagehide',function(){{s.getTracks().forEach(function(t){{t.stop()}})}});\
-             }}).catch(function(){{}});}})();</script>"
+             <script>{CAMERA_SCRIPT}</script>"
         )
     } else {
         let back = attr(&back_url(&redirect, &token)).to_string();
@@ -93,13 +99,15 @@ pub struct Decision {
         description = "`decision=pass` or `decision=fail`"),
     responses(
         (status = 303, description = "Back to the app's redirect URL with `BizToken`"),
-        (status = 400, description = "Neither pass nor fail", body = api::wire::ErrorBody),
+        (status = 400, description = "Neither pass nor fail, or no `decision`", body = api::wire::ErrorBody),
+        (status = 403, description = "Not posted from this site's own page", body = api::wire::ErrorBody),
         (status = 404, description = "HTML: unknown session", content_type = "text/html"),
+        (status = 415, description = "Not an `application/x-www-form-urlencoded` form", body = api::wire::ErrorBody),
     ))]
 pub async fn face_answer(
     State(state): State<AppState>,
-    Path(token): Path<String>,
-    Form(d): Form<Decision>,
+    ApiPath(token): ApiPath<String>,
+    ApiForm(d): ApiForm<Decision>,
 ) -> Result<Response, Error> {
     let passed = match d.decision.as_str() {
         "pass" => true,

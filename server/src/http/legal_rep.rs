@@ -7,7 +7,7 @@ use api::wire::{
     ErrorBody, FaceOutcome, FaceResultRequest, FaceStart, LegalRepDecision, LegalRepLinkView,
     LicenseForm, RealNameRequest, Scenario,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::{ApiJson, ClientIp, SessionTag};
+use super::extract::{ApiJson, ApiPath, ClientIp, SessionTag};
 use super::{limits, links, person, AppState};
 use crate::flow::guard::{Refusal, StartedFor};
 use crate::flow::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
@@ -40,7 +40,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     ))]
 pub async fn link(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
 ) -> Result<Json<LegalRepLinkView>, Error> {
     let (row, app, license) = live(&state, &token).await?;
     Ok(Json(LegalRepLinkView {
@@ -78,7 +78,7 @@ pub async fn start_face(
     State(state): State<AppState>,
     ip: ClientIp,
     SessionTag(session): SessionTag,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<FaceStart>, Error> {
     let (row, _, _) = live(&state, &token).await?;
@@ -109,6 +109,7 @@ pub async fn start_face(
     request_body = FaceResultRequest,
     responses(
         (status = 200, description = "Passed (授权 / 拒绝 may follow) or failed (retry)", body = FaceOutcome),
+        (status = 400, description = "A malformed body or `BizToken`", body = ErrorBody),
         (status = 403, description = "The verified person is not the legal representative", body = ErrorBody),
         (status = 404, description = "No such link, or not the face session started from it", body = ErrorBody),
         (status = 409, description = "Face verification not finished yet", body = ErrorBody),
@@ -118,7 +119,7 @@ pub async fn start_face(
 pub async fn face_result(
     State(state): State<AppState>,
     SessionTag(session): SessionTag,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (row, app, license) = live(&state, &token).await?;
@@ -155,7 +156,7 @@ pub async fn face_result(
 pub async fn decide(
     State(state): State<AppState>,
     SessionTag(session): SessionTag,
-    Path(token): Path<String>,
+    ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<LegalRepDecision>,
 ) -> Result<StatusCode, Error> {
     let (row, app, license) = live(&state, &token).await?;

@@ -5,23 +5,28 @@
 
 mod activate;
 mod apply;
+pub mod csrf;
 pub mod dev;
 mod enterprise;
 mod entry;
 pub mod error;
 pub mod extract;
 mod face_sim;
+pub mod headers;
 mod legal_rep;
 pub mod limits;
 mod links;
 mod meta;
 mod ops;
 mod person;
+pub mod redirect;
 mod static_files;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use axum::http::Method;
+use axum::middleware;
 use axum::routing::any;
 use axum::{Extension, Router};
 use tower_http::compression::CompressionLayer;
@@ -56,6 +61,12 @@ pub struct Settings {
     pub static_dir: PathBuf,
     /// Uploads live under `<data_dir>/uploads`.
     pub data_dir: PathBuf,
+    /// Real mode: the origins whose pages may send state-changing requests (the public URL's
+    /// and the trusted ones), normalized by [`csrf::normalize_origin`]. Local mode trusts the
+    /// request's own host instead.
+    pub allowed_origins: Vec<String>,
+    /// The CSP `frame-ancestors` sources.
+    pub frame_ancestors: String,
 }
 
 #[derive(OpenApi)]
@@ -93,12 +104,70 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
     if state.settings.local_mode {
         router = router.merge(dev::router()).merge(face_sim::router());
     }
-    router.split_for_parts()
+    let (router, mut spec) = router.split_for_parts();
+    document_boundary(&mut spec);
+    (router, spec)
+}
+
+/// Answers that no handler writes go into the document of every operation that can give them,
+/// by the same rules that give them: the CSRF guard's 403 and the uploads' 415 (`csrf.rs`), and
+/// the 400 of a path segment or query string that does not decode (`ApiPath`, `ApiQuery`).
+fn document_boundary(spec: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let error = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorBody")))
+                    .build(),
+            )
+            .build()
+    };
+    for (path, item) in spec.paths.paths.iter_mut() {
+        let operations = [
+            (Method::GET, &mut item.get),
+            (Method::POST, &mut item.post),
+            (Method::PUT, &mut item.put),
+            (Method::PATCH, &mut item.patch),
+            (Method::DELETE, &mut item.delete),
+        ];
+        for (method, op) in operations {
+            let Some(op) = op.as_mut() else { continue };
+            let takes_params = op
+                .parameters
+                .iter()
+                .flatten()
+                .any(|p| matches!(p.parameter_in, ParameterIn::Path | ParameterIn::Query));
+            let responses = &mut op.responses.responses;
+            if takes_params {
+                responses.entry("400".to_owned()).or_insert_with(|| {
+                    error("A path segment or query parameter that is missing or does not decode")
+                        .into()
+                });
+            }
+            if !csrf::guarded(&method, path) {
+                continue;
+            }
+            responses.entry("403".to_owned()).or_insert_with(|| {
+                error("Not sent from the app's own pages (no same-origin `Origin` or `Sec-Fetch-Site`)").into()
+            });
+            if method == Method::POST && csrf::PHOTO_PATHS.contains(&path.as_str()) {
+                responses
+                    .entry("415".to_owned())
+                    .or_insert_with(|| error("Not `image/jpeg` or `image/png`").into());
+            }
+        }
+    }
 }
 
 pub fn router(state: AppState) -> Router {
     let (api, spec) = api(&state);
     let static_dir = state.settings.static_dir.clone();
+    let guard = Arc::new(csrf::Guard::new(&state.settings));
+    let security_headers = Arc::new(headers::SecurityHeaders::new(&state.settings));
     let mut router = Router::new()
         .merge(api)
         .route("/api/{*rest}", any(meta::unknown_api));
@@ -109,6 +178,12 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback_service(static_files::service(&static_dir))
         .layer(Extension(Arc::new(spec)))
+        .layer(middleware::from_fn_with_state(guard, csrf::check))
+        // Outside the guard, so that its refusals carry the headers too.
+        .layer(middleware::from_fn_with_state(
+            security_headers,
+            headers::apply,
+        ))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -6,7 +6,7 @@ use api::validate::mask_name;
 use api::wire::{
     ErrorBody, LicenseField, LicenseForm, RecognizedLicense, ReviewDecision, ReviewItem, Scenario,
 };
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -15,7 +15,7 @@ use utoipa_axum::routes;
 
 use super::apply::applicant_name;
 use super::error::Error;
-use super::extract::{ApiJson, CurrentMember};
+use super::extract::{ApiJson, ApiPath, CurrentMember};
 use super::AppState;
 use crate::flow::guard::{Refusal, StartedFor};
 use crate::providers::wecom::AppMessage;
@@ -176,7 +176,7 @@ pub async fn queue(
 pub async fn upload_image(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Response, Error> {
     staff(&member)?;
     let upload = state
@@ -218,7 +218,7 @@ pub async fn upload_image(
 pub async fn decide(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<ReviewDecision>,
 ) -> Result<StatusCode, Error> {
     staff(&member)?;

@@ -47,29 +47,43 @@ impl TestApp {
     }
 
     pub async fn with_mode(local_mode: bool) -> Self {
-        Self::build(local_mode, None).await
+        Self::build(local_mode, None, |_| {}).await
     }
 
     /// A local-mode app whose license recognition answers with `ocr`.
     pub async fn with_ocr(ocr: Arc<dyn LicenseOcr>) -> Self {
-        Self::build(true, Some(ocr)).await
+        Self::build(true, Some(ocr), |_| {}).await
     }
 
     /// A local-mode app whose providers the test changes (e.g. a WeCom that demotes an admin).
     pub async fn with_providers(change: impl FnOnce(&mut Providers)) -> Self {
-        Self::build_with(true, change).await
+        Self::build_with(true, change, |_| {}).await
     }
 
-    async fn build(local_mode: bool, ocr: Option<Arc<dyn LicenseOcr>>) -> Self {
-        Self::build_with(local_mode, |p| {
+    /// An app whose settings a test changes before the router is built (the built app's
+    /// `index.html` in `settings.static_dir` may be rewritten there too).
+    pub async fn with_settings(local_mode: bool, setup: impl FnOnce(&mut Settings)) -> Self {
+        Self::build(local_mode, None, setup).await
+    }
+
+    async fn build(
+        local_mode: bool,
+        ocr: Option<Arc<dyn LicenseOcr>>,
+        setup: impl FnOnce(&mut Settings),
+    ) -> Self {
+        let change = |p: &mut Providers| {
             if let Some(ocr) = ocr {
                 p.ocr = ocr;
             }
-        })
-        .await
+        };
+        Self::build_with(local_mode, change, setup).await
     }
 
-    async fn build_with(local_mode: bool, change: impl FnOnce(&mut Providers)) -> Self {
+    async fn build_with(
+        local_mode: bool,
+        change: impl FnOnce(&mut Providers),
+        setup: impl FnOnce(&mut Settings),
+    ) -> Self {
         let dir = temp_dir();
         let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display()))
             .await
@@ -92,18 +106,22 @@ impl TestApp {
             "<!DOCTYPE html><title>app</title>",
         )
         .unwrap();
+        let mut settings = Settings {
+            local_mode,
+            cookie_secure: false,
+            static_dir,
+            data_dir: dir.clone(),
+            allowed_origins: Vec::new(),
+            trusted_proxy: false,
+            frame_ancestors: "'self'".to_owned(),
+        };
+        setup(&mut settings);
         let state = AppState {
             db: db.clone(),
             providers,
             clock: Arc::new(clock.clone()),
             vault: Vault::from_master(&[42; 32]),
-            settings: Arc::new(Settings {
-                local_mode,
-                cookie_secure: false,
-                trusted_proxy: false,
-                static_dir,
-                data_dir: dir.clone(),
-            }),
+            settings: Arc::new(settings),
         };
         Self {
             router: server::http::router(state),

@@ -8,7 +8,7 @@ use api::wire::{
 };
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 use super::{advance, china_today, scenario_one, view, MAX_PHOTO_BYTES};
 use crate::flow;
 use crate::http::error::Error;
-use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::extract::{ApiJson, ApiQuery, CurrentMember};
 use crate::http::AppState;
 use crate::providers::ocr::BizLicense;
 use crate::providers::registry::RegisteredEnterprise;
@@ -243,14 +243,7 @@ fn field(
 }
 
 fn free_text(label: &'static str, max: usize) -> impl Fn(&str) -> Result<String, String> {
-    move |v: &str| {
-        let v = v.split_whitespace().collect::<Vec<_>>().join(" ");
-        match v.chars().count() {
-            0 => Err(format!("请输入{label}")),
-            n if n > max => Err(format!("{label}不能超过{max}个字")),
-            _ => Ok(v),
-        }
-    }
+    move |v: &str| api::validate::free_text(v, max).map_err(|e| e.message(label))
 }
 
 /// `2019-03-12`, `2019年3月12日`, `2019.03.12`, `2019/3/12` → `2019-03-12`; not in the future.
@@ -447,7 +440,7 @@ pub struct UsccQuery {
 pub async fn wechat_enterprise(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
-    Query(q): Query<UsccQuery>,
+    ApiQuery(q): ApiQuery<UsccQuery>,
 ) -> Result<Json<WechatLookup>, Error> {
     scenario_one(&state, member, ApplyStep::License).await?;
     let code = uscc(&q.uscc).map_err(|e| Error::bad_field("uscc", e.message()))?;
