@@ -132,6 +132,8 @@ pub enum ErrorCode {
     Conflict,
     RateLimited,
     TooLarge,
+    /// The server is at capacity for this kind of work; retry after `retry_after_secs`.
+    Busy,
     /// The caller must complete personal real-name verification first.
     RealNameRequired,
     /// A legal-rep link past its 24 hours.

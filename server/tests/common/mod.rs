@@ -16,6 +16,7 @@ use serde_json::Value;
 use server::clock::ManualClock;
 use server::crypto::Vault;
 use server::http::{AppState, Settings};
+use server::imaging::ImagePool;
 use server::providers::ocr::LicenseOcr;
 use server::providers::Providers;
 use server::storage::Db;
@@ -26,6 +27,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub db: Db,
     pub dir: PathBuf,
+    /// The app's image pool, to see how many photos it holds.
+    pub images: ImagePool,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -80,11 +83,13 @@ impl TestApp {
             "<!DOCTYPE html><title>app</title>",
         )
         .unwrap();
+        let images = ImagePool::for_this_machine();
         let state = AppState {
             db: db.clone(),
             providers,
             clock: Arc::new(clock.clone()),
             vault: Vault::from_master(&[42; 32]),
+            images: images.clone(),
             settings: Arc::new(Settings {
                 local_mode,
                 cookie_secure: false,
@@ -97,6 +102,7 @@ impl TestApp {
             clock,
             db,
             dir,
+            images,
         }
     }
 
