@@ -15,15 +15,26 @@ use server::storage::Swept;
 use tower::ServiceExt;
 
 /// A solid-colour PNG of `width`×`height`, written row by row: the test never holds the
-/// decoded image, only one row and the (small) compressed file.
+/// decoded image, only one row and the (small) compressed file. Unfiltered rows are quick to
+/// write and to read.
 fn solid_png(width: u32, height: u32, color: png::ColorType, depth: png::BitDepth) -> Vec<u8> {
+    filtered_png(width, height, color, depth, png::Filter::NoFilter)
+}
+
+fn filtered_png(
+    width: u32,
+    height: u32,
+    color: png::ColorType,
+    depth: png::BitDepth,
+    filter: png::Filter,
+) -> Vec<u8> {
     let mut out = Vec::new();
     {
         let mut encoder = png::Encoder::new(&mut out, width, height);
         encoder.set_color(color);
         encoder.set_depth(depth);
         encoder.set_compression(png::Compression::Balanced);
-        encoder.set_filter(png::Filter::NoFilter);
+        encoder.set_filter(filter);
         let mut writer = encoder.write_header().unwrap();
         let mut stream = writer.stream_writer().unwrap();
         let bytes_per_pixel = color.samples()
@@ -192,11 +203,14 @@ async fn health_answers_while_three_large_legal_photos_decode() {
     let app = TestApp::new().await;
     let c = at_license(&app).await;
     // 36 MP: under every cap, so it is decoded; that must happen off the async workers.
-    let big = Arc::new(solid_png(
+    // Adaptively filtered rows: each takes about a second to decode here, as a real photo
+    // would, long enough for a blocked worker to show.
+    let big = Arc::new(filtered_png(
         7200,
         5000,
         png::ColorType::Rgb,
         png::BitDepth::Eight,
+        png::Filter::Adaptive,
     ));
     let uploads: Vec<_> = (0..3)
         .map(|_| {
