@@ -8,11 +8,14 @@ pub mod crypto;
 pub mod demo;
 pub mod flow;
 pub mod http;
+pub mod imaging;
 pub mod letter_pdf;
 pub mod providers;
 pub mod storage;
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clock::{Clock, OffsetClock, SystemClock};
 use config::{Config, ProviderMode};
@@ -46,6 +49,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         providers,
         clock,
         vault,
+        images: imaging::ImagePool::for_this_machine(),
         settings: Arc::new(Settings {
             local_mode: config.providers == ProviderMode::Local,
             cookie_secure: config.cookie_secure(),
@@ -83,4 +87,25 @@ fn allowed_origins(config: &Config) -> Result<Vec<String>, String> {
         })?);
     }
     Ok(origins)
+}
+
+/// A temporary photo file this old belongs to no upload in flight.
+pub const STALE_UPLOAD: Duration = Duration::from_secs(3600);
+
+/// Clears orphan and stale photo files now and then every hour: a crash or a refused row can
+/// leave either (see [`storage::Db::sweep_uploads`]).
+pub fn spawn_upload_sweep(db: Db, uploads: PathBuf) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(STALE_UPLOAD);
+        loop {
+            every.tick().await;
+            match db.sweep_uploads(&uploads, STALE_UPLOAD).await {
+                Ok(swept) if swept != storage::Swept::default() => {
+                    tracing::info!(?swept, "swept upload files");
+                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
+            }
+        }
+    })
 }

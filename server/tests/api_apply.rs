@@ -217,8 +217,14 @@ async fn the_photo_is_checked_before_anything_else() {
     assert_eq!(v["recognized"]["legal_rep"], "王建国");
     assert_eq!(v["recognition_failed"], false);
     assert!(v["wechat_opened"].is_null());
-    let files = std::fs::read_dir(app.dir.join("uploads")).unwrap().count();
-    assert_eq!(files, 1, "only the accepted photo is stored");
+    let files = |dir: &str| {
+        std::fs::read_dir(app.dir.join(dir))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().is_file())
+            .count()
+    };
+    assert_eq!(files("uploads"), 1, "only the accepted photo is stored");
+    assert_eq!(files("uploads/.tmp"), 0, "and nothing waits for a row");
 
     // /dev/reset takes the files with the rows.
     let res = app.send(common::post("/dev/reset", None, "")).await;

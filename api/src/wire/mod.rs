@@ -143,6 +143,8 @@ pub enum ErrorCode {
     TooLarge,
     /// An upload that is not a JPEG or PNG image, or a form without its content type.
     UnsupportedMediaType,
+    /// The server is at capacity for this kind of work; retry after `retry_after_secs`.
+    Busy,
     /// The caller must complete personal real-name verification first.
     RealNameRequired,
     /// A legal-rep link past its 24 hours.

@@ -28,7 +28,10 @@ pub enum Error {
     #[error("real-name verification required")]
     RealNameRequired,
     #[error("payload too large")]
-    PayloadTooLarge(String),
+    PayloadTooLarge {
+        message: String,
+        field: Option<String>,
+    },
     /// 415: a body of a type this endpoint does not take (an upload that is not an image).
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
@@ -45,6 +48,10 @@ pub enum Error {
         message: String,
         retry_after_secs: u64,
     },
+    /// The server's own capacity is taken (e.g. every image worker busy and the queue full):
+    /// 503 with `Retry-After`.
+    #[error("busy; retry in {retry_after_secs}s")]
+    Busy { retry_after_secs: u64 },
     /// A legal-rep link that no longer works: 410, with its own reason.
     #[error("link gone: {0}")]
     LinkGone(#[from] crate::flow::link::LinkRefusal),
@@ -57,6 +64,14 @@ pub enum Error {
 impl Error {
     pub fn bad_field(field: &str, message: impl Into<String>) -> Self {
         Self::BadRequest {
+            message: message.into(),
+            field: Some(field.to_owned()),
+        }
+    }
+
+    /// 413 about one input.
+    pub fn too_large_field(field: &str, message: impl Into<String>) -> Self {
+        Self::PayloadTooLarge {
             message: message.into(),
             field: Some(field.to_owned()),
         }
@@ -178,11 +193,11 @@ impl IntoResponse for Error {
                 None,
                 None,
             ),
-            Error::PayloadTooLarge(m) => (
+            Error::PayloadTooLarge { message, field } => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 ErrorCode::TooLarge,
-                m,
-                None,
+                message,
+                field,
                 None,
             ),
             Error::UnsupportedMediaType(m) => (
@@ -216,6 +231,16 @@ impl IntoResponse for Error {
                 StatusCode::TOO_MANY_REQUESTS,
                 ErrorCode::RateLimited,
                 message,
+                None,
+                Some(retry_after_secs),
+            ),
+            Error::Busy { retry_after_secs } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Busy,
+                format!(
+                    "当前提交的照片较多，请{}后重试",
+                    wait_text(retry_after_secs)
+                ),
                 None,
                 Some(retry_after_secs),
             ),

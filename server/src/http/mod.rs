@@ -37,6 +37,7 @@ use utoipa_axum::routes;
 
 use crate::clock::Clock;
 use crate::crypto::Vault;
+use crate::imaging::ImagePool;
 use crate::providers::Providers;
 use crate::storage::Db;
 
@@ -48,6 +49,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Seals personal numbers at rest.
     pub vault: Vault,
+    /// Bounds the decoding and recognition of photos.
+    pub images: ImagePool,
     pub settings: Arc<Settings>,
 }
 

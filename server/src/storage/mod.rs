@@ -37,7 +37,7 @@ pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
 pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
-pub use uploads::{upload_dir, NewUpload, UploadRow};
+pub use uploads::{upload_dir, DailyCap, NewUpload, Stored, Swept, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -48,6 +48,12 @@ pub enum StorageError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("data directory {path}: {source}")]
     DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    /// A stored file (uploads).
+    #[error("file {path}: {source}")]
+    File {
         path: String,
         source: std::io::Error,
     },

@@ -16,6 +16,7 @@ use serde_json::Value;
 use server::clock::ManualClock;
 use server::crypto::Vault;
 use server::http::{AppState, Settings};
+use server::imaging::ImagePool;
 use server::providers::ocr::LicenseOcr;
 use server::providers::Providers;
 use server::storage::Db;
@@ -26,6 +27,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub db: Db,
     pub dir: PathBuf,
+    /// The app's image pool, to see how many photos it holds.
+    pub images: ImagePool,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
@@ -116,11 +119,13 @@ impl TestApp {
             frame_ancestors: "'self'".to_owned(),
         };
         setup(&mut settings);
+        let images = ImagePool::for_this_machine();
         let state = AppState {
             db: db.clone(),
             providers,
             clock: Arc::new(clock.clone()),
             vault: Vault::from_master(&[42; 32]),
+            images: images.clone(),
             settings: Arc::new(settings),
         };
         Self {
@@ -128,6 +133,7 @@ impl TestApp {
             clock,
             db,
             dir,
+            images,
         }
     }
 

@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use super::authorize;
-use super::license::save_photo;
+use super::photo;
 use super::{china_today, scenario_one, Applicant};
 use crate::flow::letter::{review_due, REVIEW_BUSINESS_DAYS};
 use crate::http::error::Error;
@@ -155,15 +155,19 @@ pub async fn template_pdf(
 
 /// One photo of the signed and stamped letter; checked and stored like the license photo.
 #[utoipa::path(post, path = "/api/application/letter/photo", tag = "apply",
-    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG, at most 8 MB"),
+    request_body(content = Vec<u8>, content_type = "image/jpeg", description = "JPEG or PNG, at most 8 MB and 40 megapixels"),
     responses(
         (status = 200, description = "Stored", body = LetterPhoto),
-        (status = 400, description = "Not a JPEG/PNG, undecodable, or too small (`field` = photo)", body = ErrorBody),
+        (status = 400, description = "Not a JPEG/PNG, undecodable, too small, or a side over 10000 px (`field` = photo)", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not the applicant, or not an institution", body = ErrorBody),
         (status = 404, description = "No application in progress", body = ErrorBody),
-        (status = 409, description = "Earlier steps not done, or a letter is in review", body = ErrorBody),
-        (status = 413, description = "Over 8 MB", body = ErrorBody),
+        (status = 409, description = "Earlier steps not done, a letter is in review, or the application closed meanwhile", body = ErrorBody),
+        (status = 413, description = "Over 8 MB, over 40 megapixels, or over 200 MB once decoded, as its header declares (`field` = photo)", body = ErrorBody),
+        (status = 429, description = "The application's photos for today are used up",
+         body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next day in China"))),
+        (status = 503, description = "Every image worker is busy and the queue is full",
+         body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub async fn letter_photo(
     State(state): State<AppState>,
@@ -173,11 +177,9 @@ pub async fn letter_photo(
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
     require_letter(&state, &a).await?;
     refuse_while_in_review(&state, &a).await?;
-    let photo = save_photo(&state, body).await?;
-    photo.record(&state, &a.app.id, "letter", None).await?;
-    Ok(Json(LetterPhoto {
-        upload_id: photo.id,
-    }))
+    let photo = photo::accept(&state, &a.app.id, body).await?;
+    let upload_id = photo.store(&state, &a.app.id, "letter", None).await?;
+    Ok(Json(LetterPhoto { upload_id }))
 }
 
 /// 下一步: submits 1–3 photos for review; the page then shows the expected date.

@@ -13,77 +13,16 @@ use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::{advance, china_today, scenario_one, view, MAX_PHOTO_BYTES};
+use super::{advance, china_today, photo, scenario_one, view};
 use crate::flow;
 use crate::http::error::Error;
 use crate::http::extract::{ApiJson, ApiQuery, CurrentMember};
 use crate::http::AppState;
 use crate::providers::ocr::BizLicense;
 use crate::providers::registry::RegisteredEnterprise;
-use crate::storage::{new_id, NewUpload};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PhotoFormat {
-    Jpeg,
-    Png,
-}
-
-/// By magic bytes, never by the name or the declared type.
-fn sniff(bytes: &[u8]) -> Option<PhotoFormat> {
-    if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some(PhotoFormat::Jpeg)
-    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        Some(PhotoFormat::Png)
-    } else {
-        None
-    }
-}
-
-/// Smallest side that can hold a legible license, and a generous upper bound.
-const MIN_SIDE: u32 = 320;
-const MAX_SIDE: u32 = 10_000;
 
 fn photo_error(message: &str) -> Error {
     Error::bad_field("photo", message)
-}
-
-/// Checks an upload before anything else: size, real JPEG/PNG, decodes, sensible dimensions.
-fn check_photo(
-    body: Result<Bytes, BytesRejection>,
-) -> Result<(Bytes, PhotoFormat, u32, u32), Error> {
-    let bytes = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => Error::PayloadTooLarge(format!(
-            "照片不能超过{}MB，请重新拍摄或选择",
-            MAX_PHOTO_BYTES / 1024 / 1024
-        )),
-        _ => photo_error("照片上传失败，请重试"),
-    })?;
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(Error::PayloadTooLarge(format!(
-            "照片不能超过{}MB，请重新拍摄或选择",
-            MAX_PHOTO_BYTES / 1024 / 1024
-        )));
-    }
-    if bytes.is_empty() {
-        return Err(photo_error("请拍摄或选择营业执照照片"));
-    }
-    let format = sniff(&bytes).ok_or_else(|| photo_error("只支持JPG或PNG格式的图片"))?;
-    let image = image::load_from_memory_with_format(
-        &bytes,
-        match format {
-            PhotoFormat::Jpeg => image::ImageFormat::Jpeg,
-            PhotoFormat::Png => image::ImageFormat::Png,
-        },
-    )
-    .map_err(|_| photo_error("图片已损坏或无法识别，请重新拍摄"))?;
-    let (w, h) = (image.width(), image.height());
-    if w.min(h) < MIN_SIDE {
-        return Err(photo_error("图片太小，无法看清证照内容，请重新拍摄"));
-    }
-    if w.max(h) > MAX_SIDE {
-        return Err(photo_error("图片尺寸过大，请重新拍摄"));
-    }
-    Ok((bytes, format, w, h))
 }
 
 fn non_empty(v: Option<String>) -> Option<String> {
@@ -108,87 +47,22 @@ fn recognized(biz: BizLicense) -> (RecognizedLicense, bool) {
     (fields, was_repaired)
 }
 
-/// A checked photo, written under `<data dir>/uploads` (the row is the caller's to insert).
-pub(super) struct SavedPhoto {
-    pub id: String,
-    pub file_name: String,
-    pub bytes: Bytes,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl SavedPhoto {
-    /// Records the stored file as one of the application's uploads.
-    pub async fn record(
-        &self,
-        state: &AppState,
-        application_id: &str,
-        kind: &str,
-        recognized_json: Option<&str>,
-    ) -> Result<(), Error> {
-        state
-            .db
-            .insert_upload(
-                &NewUpload {
-                    id: &self.id,
-                    application_id,
-                    kind,
-                    file_name: &self.file_name,
-                    bytes: self.bytes.len() as i64,
-                    width: i64::from(self.width),
-                    height: i64::from(self.height),
-                    recognized_json,
-                },
-                state.clock.now(),
-            )
-            .await?;
-        Ok(())
-    }
-}
-
-/// Checks an upload (size, JPEG/PNG by magic bytes, decodes, dimensions) and stores the file.
-pub(super) async fn save_photo(
-    state: &AppState,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<SavedPhoto, Error> {
-    let (bytes, format, width, height) = check_photo(body)?;
-    let id = new_id();
-    let file_name = format!(
-        "{id}.{}",
-        if format == PhotoFormat::Png {
-            "png"
-        } else {
-            "jpg"
-        }
-    );
-    let dir = crate::storage::upload_dir(&state.settings.data_dir);
-    tokio::fs::create_dir_all(&dir)
-        .await
-        .map_err(|e| Error::Io(e.to_string()))?;
-    tokio::fs::write(dir.join(&file_name), &bytes)
-        .await
-        .map_err(|e| Error::Io(e.to_string()))?;
-    Ok(SavedPhoto {
-        id,
-        file_name,
-        bytes,
-        width,
-        height,
-    })
-}
-
-/// Uploads the license (or institution certificate) photo: checked, stored, then recognized.
+/// Uploads the license (or institution certificate) photo: checked, recognized, stored.
 #[utoipa::path(post, path = "/api/application/license/photo", tag = "apply",
     request_body(content = Vec<u8>, content_type = "image/jpeg",
-        description = "The photo, compressed on the device (JPEG or PNG, at most 8 MB)"),
+        description = "The photo, compressed on the device (JPEG or PNG, at most 8 MB and 40 megapixels)"),
     responses(
         (status = 200, description = "Stored; what recognition read (possibly nothing)", body = LicensePhoto),
-        (status = 400, description = "Not a JPEG/PNG, undecodable, or too small (`field` = photo)", body = ErrorBody),
+        (status = 400, description = "Not a JPEG/PNG, undecodable, too small, or a side over 10000 px (`field` = photo)", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not the applicant", body = ErrorBody),
         (status = 404, description = "No application in progress", body = ErrorBody),
-        (status = 409, description = "The earlier steps are not done", body = ErrorBody),
-        (status = 413, description = "Over 8 MB", body = ErrorBody),
+        (status = 409, description = "The earlier steps are not done, or the application closed meanwhile", body = ErrorBody),
+        (status = 413, description = "Over 8 MB, over 40 megapixels, or over 200 MB once decoded, as its header declares (`field` = photo)", body = ErrorBody),
+        (status = 429, description = "The application's photos for today are used up",
+         body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds until the next day in China"))),
+        (status = 503, description = "Every image worker is busy and the queue is full",
+         body = ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
     ))]
 pub async fn license_photo(
     State(state): State<AppState>,
@@ -199,30 +73,29 @@ pub async fn license_photo(
     if !flow::reachable(a.app.step, ApplyStep::License) {
         return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
     }
-    let photo = save_photo(&state, body).await?;
+    let (photo, recognition) = photo::accept_license(&state, &a.app.id, body).await?;
 
-    let (fields, uscc_repaired, recognition_failed) =
-        match state.providers.ocr.recognize(photo.bytes.to_vec()).await {
-            Ok(biz) => {
-                let (fields, repaired) = recognized(biz);
-                let nothing = fields == RecognizedLicense::default();
-                (fields, repaired, nothing)
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "license recognition failed; the user types the fields");
-                (RecognizedLicense::default(), false, true)
-            }
-        };
+    let (fields, uscc_repaired, recognition_failed) = match recognition {
+        Ok(biz) => {
+            let (fields, repaired) = recognized(biz);
+            let nothing = fields == RecognizedLicense::default();
+            (fields, repaired, nothing)
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "license recognition failed; the user types the fields");
+            (RecognizedLicense::default(), false, true)
+        }
+    };
     let wechat_opened = match fields.uscc.as_deref().map(uscc) {
         Some(Ok(code)) => super::wechat::opened(&state, &code).await?,
         _ => None,
     };
     let json = serde_json::to_string(&fields).ok();
-    photo
-        .record(&state, &a.app.id, "license", json.as_deref())
+    let upload_id = photo
+        .store(&state, &a.app.id, "license", json.as_deref())
         .await?;
     Ok(Json(LicensePhoto {
-        upload_id: photo.id,
+        upload_id,
         recognized: fields,
         uscc_repaired,
         recognition_failed,
@@ -452,14 +325,6 @@ pub async fn wechat_enterprise(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sniffs_by_magic_bytes() {
-        assert_eq!(sniff(&[0xFF, 0xD8, 0xFF, 0xE0]), Some(PhotoFormat::Jpeg));
-        assert_eq!(sniff(b"\x89PNG\r\n\x1a\n...."), Some(PhotoFormat::Png));
-        assert_eq!(sniff(b"%PDF-1.7"), None);
-        assert_eq!(sniff(b""), None);
-    }
 
     #[test]
     fn recognition_repairs_the_code_and_trims() {

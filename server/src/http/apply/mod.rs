@@ -6,6 +6,7 @@ mod contact;
 mod legal_rep;
 mod letter;
 mod license;
+mod photo;
 mod real_name;
 mod wechat;
 

@@ -2,25 +2,15 @@
 //! orientation), bound the working size, detection input (multiple of 32, BGR, mean/std 0.5,
 //! CHW), perspective crops of the detected boxes, recognition input (height 48, width padded).
 
-use std::io::Cursor;
-
 use image::imageops::FilterType;
-use image::{DynamicImage, ImageDecoder, ImageReader, RgbImage};
+use image::{DynamicImage, RgbImage};
 
 use super::db::{Point, Quad};
 
-/// Decodes a JPEG/PNG and applies its EXIF orientation (phone photos).
+/// Decodes a JPEG/PNG under the upload limits and applies its EXIF orientation (phone
+/// photos).
 pub fn decode(bytes: &[u8]) -> Result<RgbImage, String> {
-    let reader = ImageReader::new(Cursor::new(bytes))
-        .with_guessed_format()
-        .map_err(|e| e.to_string())?;
-    let mut decoder = reader.into_decoder().map_err(|e| e.to_string())?;
-    let orientation = decoder.orientation().ok();
-    let mut img = DynamicImage::from_decoder(decoder).map_err(|e| e.to_string())?;
-    if let Some(o) = orientation {
-        img.apply_orientation(o);
-    }
-    Ok(img.into_rgb8())
+    crate::imaging::decode_oriented(bytes).map(DynamicImage::into_rgb8)
 }
 
 /// Downscales so that the longer side is at most `max_side` (never upscales).
