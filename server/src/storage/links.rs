@@ -99,26 +99,9 @@ fn family(purpose: LinkPurpose) -> &'static str {
 
 impl Db {
     /// Records a new link and supersedes every earlier pending one, atomically.
-    pub async fn insert_link(
-        &self,
-        application_id: &str,
-        purpose: LinkPurpose,
-        token: &str,
-        phone_sealed: &str,
-        phone_masked: &str,
-        subject_uscc: &str,
-        now: i64,
-    ) -> Result<LinkRow> {
-        let new = NewLink {
-            application_id,
-            purpose,
-            token,
-            phone_sealed,
-            phone_masked,
-            subject_uscc,
-        };
+    pub async fn insert_link(&self, new: &NewLink<'_>, now: i64) -> Result<LinkRow> {
         let mut tx = self.pool.begin().await?;
-        let row = write_link(&mut tx, &new, now).await?;
+        let row = write_link(&mut tx, new, now).await?;
         tx.commit().await?;
         Ok(row)
     }

@@ -324,18 +324,15 @@ pub async fn activate_directly(
     let now = state.clock.now();
     let token = new_token();
     let phone = &e.super_admin.mobile;
-    state
-        .db
-        .insert_link(
-            &a.app.id,
-            LinkPurpose::ActivationDirect,
-            &token,
-            &state.vault.seal(phone),
-            &mask_mobile(phone),
-            &e.uscc,
-            now,
-        )
-        .await?;
+    let new = NewLink {
+        application_id: &a.app.id,
+        purpose: LinkPurpose::ActivationDirect,
+        token: &token,
+        phone_sealed: &state.vault.seal(phone),
+        phone_masked: &mask_mobile(phone),
+        subject_uscc: &e.uscc,
+    };
+    state.db.insert_link(&new, now).await?;
     Ok(Json(ActivationStart {
         path: format!("/activate/{token}"),
     }))
