@@ -11,6 +11,7 @@ pub mod identity_form;
 pub mod letter;
 pub mod link_page;
 pub mod loading;
+pub mod member_face_return;
 pub mod navbar;
 pub mod notify_legal_rep;
 pub mod poll;

@@ -16,6 +16,7 @@ use super::apply::china_day;
 use super::entry::member_corp;
 use super::error::{wait_text, Error};
 use super::extract::{ApiJson, CurrentMember, SessionTag};
+use super::member_face::{self, FaceOwner};
 use super::{person, AppState};
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
@@ -116,28 +117,13 @@ pub async fn claim_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let (_, app) = verified(&state, &member).await?;
-    let check = state
-        .db
-        .face_check(&req.biz_token)
-        .await?
-        .filter(|c| {
-            c.application_id == app.id
-                && c.member_id == member.id
-                && c.purpose == FacePurpose::Claim
-                && session.is_some()
-                && c.session_hash == session
-        })
-        .ok_or_else(|| Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()))?;
-    let used = || Error::Conflict("这次人脸识别的结果已使用，请重新发起".to_owned());
-    if check.result.is_some() {
-        return Err(used());
-    }
-    let info = state
-        .providers
-        .face
-        .detect_info(&check.biz_token)
-        .await?
-        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
+    let owner = FaceOwner {
+        application_id: &app.id,
+        member_id: &member.id,
+        purpose: FacePurpose::Claim,
+        session: &session,
+    };
+    let (check, info) = member_face::finished(&state, &req.biz_token, &owner).await?;
     let index = app.super_admin_index.clone().unwrap_or_default();
     let person = state.db.verified_person(&member.id).await?;
     let passed = info.err_code == 0
@@ -153,7 +139,7 @@ pub async fn claim_result(
         .claim_super_admin(&app.id, &member.id, &index, face, now)
         .await?
     {
-        return Err(used());
+        return Err(member_face::used());
     }
     let (today, _) = china_day(now);
     let failed = state.db.failed_face_checks(&member.id, today).await?;

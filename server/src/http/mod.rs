@@ -16,6 +16,7 @@ pub mod headers;
 mod legal_rep;
 pub mod limits;
 mod links;
+mod member_face;
 mod meta;
 mod ops;
 mod person;

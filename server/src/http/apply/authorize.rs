@@ -15,6 +15,7 @@ use crate::flow;
 use crate::flow::guard::{Refusal, StartedFor};
 use crate::http::error::{wait_text, Error};
 use crate::http::extract::{ApiJson, CurrentMember, SessionTag};
+use crate::http::member_face::{self, FaceOwner};
 use crate::http::{limits, person, AppState};
 use crate::storage::{
     Event, FacePurpose, FinalStep, NewFaceCheck, Settle, Verified, VerifiedPerson,
@@ -167,30 +168,13 @@ pub async fn face_result(
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
     let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    // Counts only for the application, the person, the session and the purpose it was
-    // started for: another session holding the BizToken gets nothing from it.
-    let check = state
-        .db
-        .face_check(&req.biz_token)
-        .await?
-        .filter(|c| {
-            c.application_id == a.app.id
-                && c.member_id == a.member.id
-                && c.purpose == FacePurpose::Authorize
-                && session.is_some()
-                && c.session_hash == session
-        })
-        .ok_or_else(|| Error::NotFound("未找到这次人脸识别，请重新发起".to_owned()))?;
-    let used = || Error::Conflict("这次人脸识别的结果已使用，请重新发起".to_owned());
-    if check.result.is_some() {
-        return Err(used());
-    }
-    let info = state
-        .providers
-        .face
-        .detect_info(&check.biz_token)
-        .await?
-        .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
+    let owner = FaceOwner {
+        application_id: &a.app.id,
+        member_id: &a.member.id,
+        purpose: FacePurpose::Authorize,
+        session: &session,
+    };
+    let (check, info) = member_face::finished(&state, &req.biz_token, &owner).await?;
     let person = state.db.verified_person(&a.member.id).await?;
     // The face that passed is the applicant's, and the applicant is the registry's legal
     // representative (as the path was decided when it started).
@@ -223,7 +207,7 @@ pub async fn face_result(
     };
     match state.db.final_step(&step).await? {
         Ok(()) => {}
-        Err(Refusal::Settled) => return Err(used()),
+        Err(Refusal::Settled) => return Err(member_face::used()),
         Err(refusal) => return Err(refusal.into()),
     }
     let (left, _) = face_failures_left(&state, &a.member.id).await?;
