@@ -402,16 +402,22 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         "e2e: screenshots, traces and failure artifacts: {}",
         root.join("test-results").display()
     );
+    Ok(verdict("e2e", "playwright", status))
+}
+
+/// The exit code of a run of `tool` against the server (128 + the signal when interrupted),
+/// said in one line.
+pub fn verdict(task: &str, tool: &str, status: std::process::ExitStatus) -> ExitCode {
     let code = match interrupted() {
         Some(sig) => u8::try_from(128 + sig).unwrap_or(1),
         None => util::exit_code(status),
     };
     if code == 0 {
-        println!("e2e: PASSED");
+        println!("{task}: PASSED");
     } else {
-        eprintln!("e2e: FAILED (playwright {})", util::describe(status));
+        eprintln!("{task}: FAILED ({tool} {})", util::describe(status));
     }
-    Ok(ExitCode::from(code))
+    ExitCode::from(code)
 }
 
 #[cfg(test)]

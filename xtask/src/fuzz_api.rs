@@ -174,16 +174,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     };
     server.stop();
     println!("fuzz-api: server log: {}", log_path.display());
-    let code = match e2e::interrupted() {
-        Some(sig) => u8::try_from(128 + sig).unwrap_or(1),
-        None => util::exit_code(status),
-    };
-    if code == 0 {
-        println!("fuzz-api: PASSED");
-    } else {
-        eprintln!("fuzz-api: FAILED (schemathesis {})", util::describe(status));
-    }
-    Ok(ExitCode::from(code))
+    Ok(e2e::verdict("fuzz-api", "schemathesis", status))
 }
 
 #[cfg(test)]
