@@ -108,6 +108,8 @@ pub async fn login(
                 name: m.name,
                 is_wecom_admin: m.is_admin,
                 is_staff: false,
+                // Sign-in just asked WeCom.
+                admin_checked_at: Some(state.clock.now()),
             }
         }
         None => MemberRow {
@@ -116,6 +118,7 @@ pub async fn login(
             name: person.name.to_owned(),
             is_wecom_admin: false,
             is_staff: true,
+            admin_checked_at: None,
         },
     };
     state.db.upsert_member(&member).await?;

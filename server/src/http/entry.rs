@@ -42,10 +42,8 @@ pub(super) async fn refresh_admin(
         return Ok(member);
     }
     let now = state.clock.now();
-    let fresh = state
-        .db
-        .admin_checked_at(&member.id)
-        .await?
+    let fresh = member
+        .admin_checked_at
         .is_some_and(|at| max_age_secs > 0 && now - at < max_age_secs);
     if fresh {
         return Ok(member);
@@ -57,6 +55,7 @@ pub(super) async fn refresh_admin(
     };
     state.db.set_admin_status(&member.id, is_admin, now).await?;
     member.is_wecom_admin = is_admin;
+    member.admin_checked_at = Some(now);
     Ok(member)
 }
 

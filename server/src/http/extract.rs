@@ -15,6 +15,31 @@ use crate::storage::MemberRow;
 
 pub const SESSION_COOKIE: &str = "esign_sid";
 
+/// The live session behind the cookie (its stored hash and member), looked up once per request
+/// however many extractors ask.
+#[derive(Clone)]
+struct LiveSession(Option<(String, MemberRow)>);
+
+async fn live_session(
+    parts: &mut Parts,
+    state: &AppState,
+) -> Result<Option<(String, MemberRow)>, Error> {
+    if let Some(LiveSession(found)) = parts.extensions.get::<LiveSession>() {
+        return Ok(found.clone());
+    }
+    let jar = CookieJar::from_headers(&parts.headers);
+    let found = match jar.get(SESSION_COOKIE) {
+        Some(cookie) => state
+            .db
+            .session_member(cookie.value(), state.clock.now())
+            .await?
+            .map(|m| (crate::storage::session_hash(cookie.value()), m)),
+        None => None,
+    };
+    parts.extensions.insert(LiveSession(found.clone()));
+    Ok(found)
+}
+
 /// The member behind the session cookie; 401 without a live session.
 #[derive(Debug, Clone)]
 pub struct CurrentMember(pub MemberRow);
@@ -26,16 +51,9 @@ impl FromRequestParts<AppState> for CurrentMember {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let token = jar
-            .get(SESSION_COOKIE)
-            .map(|c| c.value().to_owned())
-            .ok_or(Error::Unauthorized)?;
-        state
-            .db
-            .session_member(&token, state.clock.now())
+        live_session(parts, state)
             .await?
-            .map(CurrentMember)
+            .map(|(_, m)| CurrentMember(m))
             .ok_or(Error::Unauthorized)
     }
 }
@@ -69,16 +87,9 @@ impl FromRequestParts<AppState> for SessionTag {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let jar = CookieJar::from_headers(&parts.headers);
-        let Some(token) = jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) else {
-            return Ok(Self(None));
-        };
-        let live = state
-            .db
-            .session_member(&token, state.clock.now())
-            .await?
-            .is_some();
-        Ok(Self(live.then(|| crate::storage::session_hash(&token))))
+        Ok(Self(
+            live_session(parts, state).await?.map(|(hash, _)| hash),
+        ))
     }
 }
 

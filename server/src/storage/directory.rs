@@ -18,6 +18,8 @@ pub struct MemberRow {
     pub name: String,
     pub is_wecom_admin: bool,
     pub is_staff: bool,
+    /// When WeCom last confirmed `is_wecom_admin` (sign-in, or a later refresh).
+    pub admin_checked_at: Option<i64>,
 }
 
 fn auth_mode_str(mode: AuthMode) -> &'static str {
@@ -43,15 +45,18 @@ impl Db {
 
     pub async fn upsert_member(&self, m: &MemberRow) -> Result<()> {
         sqlx::query(
-            "INSERT INTO members (id, corp_id, name, is_wecom_admin, is_staff) VALUES (?, ?, ?, ?, ?)
+            "INSERT INTO members (id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at)
+             VALUES (?, ?, ?, ?, ?, ?)
              ON CONFLICT(id) DO UPDATE SET corp_id = excluded.corp_id, name = excluded.name,
-               is_wecom_admin = excluded.is_wecom_admin, is_staff = excluded.is_staff",
+               is_wecom_admin = excluded.is_wecom_admin, is_staff = excluded.is_staff,
+               admin_checked_at = excluded.admin_checked_at",
         )
         .bind(&m.id)
         .bind(&m.corp_id)
         .bind(&m.name)
         .bind(m.is_wecom_admin)
         .bind(m.is_staff)
+        .bind(m.admin_checked_at)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -66,16 +71,6 @@ impl Db {
             .execute(&self.pool)
             .await?;
         Ok(())
-    }
-
-    /// When WeCom last confirmed the member's admin status (`None`: never since sign-in).
-    pub async fn admin_checked_at(&self, member_id: &str) -> Result<Option<i64>> {
-        let row: Option<(Option<i64>,)> =
-            sqlx::query_as("SELECT admin_checked_at FROM members WHERE id = ?")
-                .bind(member_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.and_then(|r| r.0))
     }
 
     pub async fn corp(&self, id: &str) -> Result<Option<CorpRow>> {
@@ -96,20 +91,23 @@ impl Db {
     }
 
     pub async fn member(&self, id: &str) -> Result<Option<MemberRow>> {
-        let row: Option<(String, Option<String>, String, bool, bool)> = sqlx::query_as(
-            "SELECT id, corp_id, name, is_wecom_admin, is_staff FROM members WHERE id = ?",
+        type Raw = (String, Option<String>, String, bool, bool, Option<i64>);
+        let row: Option<Raw> = sqlx::query_as(
+            "SELECT id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at
+             FROM members WHERE id = ?",
         )
         .bind(id)
         .fetch_optional(self.pool())
         .await?;
-        Ok(
-            row.map(|(id, corp_id, name, is_wecom_admin, is_staff)| MemberRow {
+        Ok(row.map(
+            |(id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at)| MemberRow {
                 id,
                 corp_id,
                 name,
                 is_wecom_admin,
                 is_staff,
-            }),
-        )
+                admin_checked_at,
+            },
+        ))
     }
 }

@@ -21,7 +21,7 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::entry::{member_corp, refresh_admin, role};
+use super::entry::{member_corp, refresh_admin, role, ADMIN_STATUS_MAX_AGE_SECS};
 use super::error::Error;
 use super::extract::CurrentMember;
 use super::AppState;
@@ -77,9 +77,8 @@ pub(super) struct Applicant {
     pub app: ApplicationRow,
 }
 
-/// The corp of an admin, for a step that needs admin rights: asks WeCom again first.
+/// The member's corp, if they may start or carry on an application there as its admin.
 async fn admin_corp(state: &AppState, member: &MemberRow) -> Result<CorpRow, Error> {
-    let member = &refresh_admin(state, member.clone(), 0).await?;
     let corp = member_corp(state, member).await?;
     match (role(member, corp.as_ref()), corp) {
         (EntryRole::Admin, Some(corp)) => Ok(corp),
@@ -94,6 +93,14 @@ async fn admin_corp(state: &AppState, member: &MemberRow) -> Result<CorpRow, Err
     }
 }
 
+/// The member as WeCom says now, and their corp as its admin: for a step that needs admin
+/// rights, so that a demoted admin loses them at once.
+async fn current_admin(state: &AppState, member: MemberRow) -> Result<(MemberRow, CorpRow), Error> {
+    let member = refresh_admin(state, member, 0).await?;
+    let corp = admin_corp(state, &member).await?;
+    Ok((member, corp))
+}
+
 pub(in crate::http) async fn applicant_name(
     state: &AppState,
     app: &ApplicationRow,
@@ -106,7 +113,18 @@ pub(in crate::http) async fn applicant_name(
         .unwrap_or_default())
 }
 
+/// The applicant of the corp's open application, for a step: admin status asked of WeCom now.
 pub(super) async fn applicant(state: &AppState, member: MemberRow) -> Result<Applicant, Error> {
+    applicant_as_of(state, member, 0).await
+}
+
+/// The same, trusting an admin status up to `max_age_secs` old (pages that poll only read).
+async fn applicant_as_of(
+    state: &AppState,
+    member: MemberRow,
+    max_age_secs: i64,
+) -> Result<Applicant, Error> {
+    let member = refresh_admin(state, member, max_age_secs).await?;
     let corp = match admin_corp(state, &member).await {
         Ok(corp) => corp,
         // A WeChat-side super admin who is not a WeCom admin may only have started scenario 2.
@@ -232,7 +250,8 @@ pub async fn current_application(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<ApplicationView>, Error> {
-    let a = applicant(&state, member).await?;
+    // The waiting pages poll this: no WeCom call each time.
+    let a = applicant_as_of(&state, member, ADMIN_STATUS_MAX_AGE_SECS).await?;
     Ok(Json(view(&state, &a).await?))
 }
 
@@ -250,7 +269,7 @@ pub async fn start_application(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<(StatusCode, Json<ApplicationView>), Error> {
-    let corp = admin_corp(&state, &member).await?;
+    let (member, corp) = current_admin(&state, member).await?;
     if let Some(current) = state.db.current_application(&corp.id).await? {
         if current.outcome == Outcome::Verified {
             return Err(Error::Conflict("企业已完成认证，无需再次认证".to_owned()));
@@ -324,7 +343,7 @@ pub async fn take_over(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<(StatusCode, Json<ApplicationView>), Error> {
-    let corp = admin_corp(&state, &member).await?;
+    let (member, corp) = current_admin(&state, member).await?;
     let old = state
         .db
         .open_application(&corp.id)
