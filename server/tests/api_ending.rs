@@ -9,16 +9,12 @@ use std::sync::{Arc, Mutex};
 use axum::http::StatusCode;
 use common::apply::*;
 use common::{code, TestApp};
-use serde_json::{json, Value};
+use serde_json::json;
 use server::providers::wecom::{AppMessage, Corp, Member, WeCom};
 use server::providers::ProviderError;
 
 const ZHANG_ID: &str = "440305198806231534";
 const WANG_ID: &str = "330106197503120410";
-
-async fn session(app: &TestApp, c: &str) -> Value {
-    app.get_json("/api/session", Some(c)).await.1
-}
 
 async fn events(app: &TestApp, app_id: &str) -> Vec<String> {
     app.db
@@ -33,18 +29,7 @@ async fn events(app: &TestApp, app_id: &str) -> Vec<String> {
 #[tokio::test]
 async fn the_applicant_withdraws_and_the_pending_link_dies_with_it() {
     let app = TestApp::new().await;
-    let c = through_license_as(&app, "zhangwei", "张伟", ZHANG_ID).await;
-    through_contact(&app, &c, "13900000002").await;
-    let body = json!({ "phone": "13900000001" }).to_string();
-    let (status, _) = app
-        .post_json("/api/application/legal-rep", Some(&c), &body)
-        .await;
-    assert_eq!(status, StatusCode::OK);
-    let outbox = app.outbox().await;
-    let link = outbox.iter().find(|m| m["link"].is_string()).unwrap()["link"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (c, token) = zhang_asked_the_legal_rep(&app).await;
     let (_, view) = app.get_json("/api/application", Some(&c)).await;
     let app_id = view["id"].as_str().unwrap().to_owned();
 
@@ -60,7 +45,6 @@ async fn the_applicant_withdraws_and_the_pending_link_dies_with_it() {
     let res = app.send(common::delete("/api/application", Some(&c))).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
     assert_eq!(session(&app, &c).await["enterprise_state"], "unverified");
-    let token = link.strip_prefix("/legal-rep/").unwrap();
     let (status, v) = app.get_json(&format!("/api/legal-rep/{token}"), None).await;
     assert_eq!(
         (status, code(&v)),
@@ -148,18 +132,7 @@ async fn another_admin_takes_over_only_after_thirty_quiet_days() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_decisions_settle_a_link_once() {
     let app = TestApp::new().await;
-    let c = through_license_as(&app, "zhangwei", "张伟", ZHANG_ID).await;
-    through_contact(&app, &c, "13900000002").await;
-    let body = json!({ "phone": "13900000001" }).to_string();
-    app.post_json("/api/application/legal-rep", Some(&c), &body)
-        .await;
-    let outbox = app.outbox().await;
-    let token = outbox.iter().find(|m| m["link"].is_string()).unwrap()["link"]
-        .as_str()
-        .unwrap()
-        .strip_prefix("/legal-rep/")
-        .unwrap()
-        .to_owned();
+    let (_, token) = zhang_asked_the_legal_rep(&app).await;
     let body = json!({ "name": "王建国", "id_number": WANG_ID }).to_string();
     let (_, v) = app
         .post_json(&format!("/api/legal-rep/{token}/face"), None, &body)

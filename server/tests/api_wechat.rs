@@ -27,16 +27,6 @@ async fn me_real_name(app: &TestApp, c: &str, name: &str, id: &str) -> (StatusCo
     .await
 }
 
-/// `POST /api/application/wechat` with this code (or none).
-async fn link_wechat(app: &TestApp, c: &str, uscc: Option<&str>) -> (StatusCode, Value) {
-    app.post_json(
-        "/api/application/wechat",
-        Some(c),
-        &json!({ "uscc": uscc }).to_string(),
-    )
-    .await
-}
-
 async fn delete_json(app: &TestApp, path: &str, c: &str) -> (StatusCode, Value) {
     common::json_of(app.send(common::delete(path, Some(c))).await).await
 }
@@ -784,22 +774,13 @@ async fn a_super_admin_who_opened_from_outside_wecom_is_recognised_by_their_own_
         (Some(false), Some(true)),
         "{s}"
     );
-    let (status, v) = app
-        .post_json("/api/enterprise/super-admin/face", Some(&z), "")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let biz = biz_of(&v);
-    let (_, back) = answer(&app, &biz, "pass").await;
-    assert_eq!(back, format!("/enterprise/face-return?BizToken={biz}"));
-    let body = json!({ "biz_token": biz }).to_string();
-    let (status, v) = app
-        .post_json("/api/enterprise/super-admin/face/result", Some(&z), &body)
-        .await;
+    let (biz, status, v) = claim_with_face(&app, &z, "pass").await;
     assert_eq!(
         (status, v["passed"].as_bool()),
         (StatusCode::OK, Some(true)),
         "{v}"
     );
+    let body = json!({ "biz_token": biz }).to_string();
     let replay = app
         .post_json("/api/enterprise/super-admin/face/result", Some(&z), &body)
         .await;

@@ -20,21 +20,6 @@ const WANG_ID: &str = "330106197503120410";
 const ZHENG_ID: &str = "330106199304020862";
 const ZHOU_ID: &str = "510107198511300256";
 
-async fn session(app: &TestApp, c: &str) -> Value {
-    let (status, v) = app.get_json("/api/session", Some(c)).await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    v
-}
-
-async fn link_wechat(app: &TestApp, c: &str, uscc: Option<&str>) -> (StatusCode, Value) {
-    app.post_json(
-        "/api/application/wechat",
-        Some(c),
-        &json!({ "uscc": uscc }).to_string(),
-    )
-    .await
-}
-
 /// Signs in, starts, and passes 个人实名认证 in the application.
 async fn started(app: &TestApp, user: &str, name: &str, id: &str) -> String {
     let c = app.login(user).await;
@@ -56,16 +41,6 @@ async fn photo(app: &TestApp, c: &str) -> String {
     let (status, v) = upload(app, c, jpeg(1200, 850)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
     v["upload_id"].as_str().unwrap().to_owned()
-}
-
-fn link_token(outbox: &[Value], prefix: &str) -> String {
-    let sms = outbox
-        .iter()
-        .find(|m| {
-            m["channel"] == "sms" && m["link"].as_str().is_some_and(|l| l.starts_with(prefix))
-        })
-        .expect("an SMS with a link");
-    sms["link"].as_str().unwrap()[prefix.len()..].to_owned()
 }
 
 /// Real-name + face on a legal-rep link, answered `decision` by the simulation.
@@ -125,14 +100,7 @@ async fn the_path_follows_the_registry_legal_rep() {
 #[tokio::test]
 async fn a_pending_legal_rep_link_dies_when_the_applicant_switches_scenario() {
     let app = TestApp::new().await;
-    let c = through_license_as(&app, "zhangwei", "张伟", ZHANG_ID).await;
-    through_contact(&app, &c, "13900000002").await;
-    let body = json!({ "phone": "13900000001" }).to_string();
-    let (status, v) = app
-        .post_json("/api/application/legal-rep", Some(&c), &body)
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let token = link_token(&app.outbox().await, "/legal-rep/");
+    let (c, token) = zhang_asked_the_legal_rep(&app).await;
     let (status, v) = link_wechat(&app, &c, Some(LANHAI_USCC)).await;
     assert_eq!(status, StatusCode::OK, "{v}");
 
@@ -161,12 +129,7 @@ async fn a_pending_legal_rep_link_dies_when_the_applicant_switches_scenario() {
 #[tokio::test]
 async fn authorizing_after_a_switch_of_scenario_is_refused() {
     let app = TestApp::new().await;
-    let c = through_license_as(&app, "zhangwei", "张伟", ZHANG_ID).await;
-    through_contact(&app, &c, "13900000002").await;
-    let body = json!({ "phone": "13900000001" }).to_string();
-    app.post_json("/api/application/legal-rep", Some(&c), &body)
-        .await;
-    let token = link_token(&app.outbox().await, "/legal-rep/");
+    let (c, token) = zhang_asked_the_legal_rep(&app).await;
     let (status, v) = legal_rep_face(&app, &token, "王建国", WANG_ID).await;
     assert_eq!(
         (status, v["passed"].as_bool()),
@@ -359,16 +322,7 @@ async fn the_super_admin_role_is_not_claimed_with_a_name_and_id_number_alone() {
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     // A failed face check does not make him super admin either.
-    let (status, v) = app
-        .post_json("/api/enterprise/super-admin/face", Some(&liu), "")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let biz = biz_of(&v);
-    answer(&app, &biz, "fail").await;
-    let body = json!({ "biz_token": biz }).to_string();
-    let (status, v) = app
-        .post_json("/api/enterprise/super-admin/face/result", Some(&liu), &body)
-        .await;
+    let (_, status, v) = claim_with_face(&app, &liu, "fail").await;
     assert_eq!(
         (status, v["passed"].as_bool()),
         (StatusCode::OK, Some(false)),
@@ -394,20 +348,7 @@ async fn the_super_admin_role_is_not_claimed_with_a_name_and_id_number_alone() {
         (Some(false), Some(true)),
         "{s}"
     );
-    let (status, v) = app
-        .post_json("/api/enterprise/super-admin/face", Some(&zhao), "")
-        .await;
-    assert_eq!(status, StatusCode::OK, "{v}");
-    let biz = biz_of(&v);
-    answer(&app, &biz, "pass").await;
-    let body = json!({ "biz_token": biz }).to_string();
-    let (status, v) = app
-        .post_json(
-            "/api/enterprise/super-admin/face/result",
-            Some(&zhao),
-            &body,
-        )
-        .await;
+    let (_, status, v) = claim_with_face(&app, &zhao, "pass").await;
     assert_eq!(
         (status, v["passed"].as_bool()),
         (StatusCode::OK, Some(true)),

@@ -180,3 +180,66 @@ pub fn biz_of(v: &Value) -> String {
         .expect("the local simulation page")
         .to_owned()
 }
+
+/// `GET /api/session`, which must answer.
+pub async fn session(app: &TestApp, c: &str) -> Value {
+    let (status, v) = app.get_json("/api/session", Some(c)).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    v
+}
+
+/// `POST /api/application/wechat` with this code (or none).
+pub async fn link_wechat(app: &TestApp, c: &str, uscc: Option<&str>) -> (StatusCode, Value) {
+    app.post_json(
+        "/api/application/wechat",
+        Some(c),
+        &serde_json::json!({ "uscc": uscc }).to_string(),
+    )
+    .await
+}
+
+/// The token of the newest SMS whose link starts with `prefix` (`/legal-rep/`, `/activate/`).
+pub fn link_token(outbox: &[Value], prefix: &str) -> String {
+    let sms = outbox
+        .iter()
+        .find(|m| {
+            m["channel"] == "sms" && m["link"].as_str().is_some_and(|l| l.starts_with(prefix))
+        })
+        .expect("an SMS with a link");
+    sms["link"].as_str().unwrap()[prefix.len()..].to_owned()
+}
+
+/// 张伟 (not the legal representative) at 超管授权 sent 王建国 the SMS: his cookie and the
+/// link's token.
+pub async fn zhang_asked_the_legal_rep(app: &TestApp) -> (String, String) {
+    let c = through_license_as(app, "zhangwei", "张伟", "440305198806231534").await;
+    through_contact(app, &c, "13900000002").await;
+    let body = serde_json::json!({ "phone": "13900000001" }).to_string();
+    let (status, v) = app
+        .post_json("/api/application/legal-rep", Some(&c), &body)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let token = link_token(&app.outbox().await, "/legal-rep/");
+    (c, token)
+}
+
+/// The super admin's claim with their own face, answered `decision` by the simulation: the
+/// BizToken and the result's answer.
+pub async fn claim_with_face(
+    app: &TestApp,
+    c: &str,
+    decision: &str,
+) -> (String, StatusCode, Value) {
+    let (status, v) = app
+        .post_json("/api/enterprise/super-admin/face", Some(c), "")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let biz = biz_of(&v);
+    let (_, back) = answer(app, &biz, decision).await;
+    assert_eq!(back, format!("/enterprise/face-return?BizToken={biz}"));
+    let body = serde_json::json!({ "biz_token": biz }).to_string();
+    let (status, v) = app
+        .post_json("/api/enterprise/super-admin/face/result", Some(c), &body)
+        .await;
+    (biz, status, v)
+}
