@@ -37,6 +37,7 @@ pub fn WithdrawButton(#[prop(into)] on_done: Callback<()>) -> impl IntoView {
                 title="撤销企业认证"
                 message="撤销后，已填写的认证资料不再使用，已发出的授权短信与提交的授权书将失效。企业管理员可重新发起认证。"
                 pending=withdraw.pending()
+                pending_label="正在撤销…"
                 on_confirm=move || { withdraw.dispatch(()); }
                 on_cancel=move || asking.set(false)
             />
@@ -74,6 +75,7 @@ pub fn TakeOverButton(#[prop(into)] applicant: String) -> impl IntoView {
                 title="接管企业认证"
                 message=message.clone()
                 pending=take.pending()
+                pending_label="正在接管…"
                 on_confirm=move || { take.dispatch(()); }
                 on_cancel=move || asking.set(false)
             />

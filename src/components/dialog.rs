@@ -50,7 +50,8 @@ pub fn Dialog(
     }
 }
 
-/// A question answered with 取消 or 确定; 确定 stays disabled (正在发送…) while `pending`.
+/// A question answered with 取消 or 确定; 确定 stays disabled (`pending_label`, by default
+/// 正在发送…) while `pending`.
 #[component]
 pub fn ConfirmDialog(
     #[prop(into)] title: String,
@@ -58,7 +59,9 @@ pub fn ConfirmDialog(
     #[prop(into)] pending: Signal<bool>,
     #[prop(into)] on_confirm: Callback<()>,
     #[prop(into)] on_cancel: Callback<()>,
+    #[prop(optional)] pending_label: Option<&'static str>,
 ) -> impl IntoView {
+    let pending_label = pending_label.unwrap_or("正在发送…");
     view! {
         <Dialog title on_dismiss=on_cancel>
             <p>{message}</p>
@@ -67,7 +70,7 @@ pub fn ConfirmDialog(
                 <button type="button" class="dialog__btn dialog__btn--primary" disabled=move || pending.get()
                     aria-busy=move || pending.get().to_string()
                     on:click=move |_| on_confirm.run(())>
-                    {move || if pending.get() { "正在发送…" } else { "确定" }}
+                    {move || if pending.get() { pending_label } else { "确定" }}
                 </button>
             </DialogActions>
         </Dialog>
