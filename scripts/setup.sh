@@ -2,7 +2,8 @@
 # Installs everything the build, the tests and the demo need, idempotently: each step checks
 # what is already there (and its version) and skips it. Safe to run again and again.
 #
-#   apt      chromium chromium-driver wabt fonts-noto-cjk (+ build tools if missing)
+#   apt      chromium chromium-driver wabt fonts-noto-cjk postgresql (+ build tools if missing);
+#            the tests run PostgreSQL as a private cluster (scripts/pg.sh), never the system service
 #   rustup   target wasm32-unknown-unknown, component rust-src (+ cargo fetch of std's deps for build-std)
 #   cargo    trunk 0.21.14 (about 15-20 min), wasm-bindgen-cli = Cargo.lock's wasm-bindgen (about 5 min)
 #   npm      package.json devDependencies: @playwright/test (browsers NOT downloaded; Debian's
@@ -17,7 +18,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 TRUNK_VERSION=0.21.14
-APT_PACKAGES=(chromium chromium-driver wabt fonts-noto-cjk python3-pip python3-venv)
+APT_PACKAGES=(chromium chromium-driver wabt fonts-noto-cjk python3-pip python3-venv postgresql)
 # Needed to compile trunk/wasm-bindgen-cli and the server; usually present already.
 APT_BUILD_PACKAGES=(build-essential pkg-config libssl-dev ca-certificates)
 
@@ -74,6 +75,7 @@ setup_apt() {
   for bin in chromium chromedriver wasm-validate node npm; do
     command -v "$bin" >/dev/null 2>&1 || die "$bin is still missing after apt-get install"
   done
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || die "PostgreSQL's initdb is still missing after apt-get install"
   local node_major
   node_major=$(node -p 'process.versions.node.split(".")[0]')
   if [ "$node_major" -lt 20 ]; then

@@ -2,7 +2,10 @@
 # Command 2: install what is missing, then every check in order, stopping at the first failure:
 #
 #   1. setup        scripts/setup.sh
-#   2. unit         cargo test --workspace --exclude app   (api, server, xtask; the app is wasm-only)
+#   2. unit         cargo test --workspace --exclude app   (api, server, xtask; the app is wasm-only),
+#                   the server's API tests on SQLite
+#   2b. api-pg      the server's API tests again, on PostgreSQL: a private cluster started by
+#                   scripts/pg.sh (as the postgres user, port 55432), one database per test app
 #   3. fuzz-api     cargo xtask fuzz-api: schemathesis against /api/openapi.json of a local
 #                   server, signed in (no 5xx; status, content type and body as documented)
 #   4. component    cargo xtask test-components: the app's tests/*.rs in headless Chromium
@@ -56,6 +59,18 @@ if [ "${SKIP_SETUP:-0}" != 1 ]; then
   stage setup bash scripts/setup.sh
 fi
 stage unit cargo test --workspace --exclude app
+
+# The API suite on PostgreSQL: every server/tests/*.rs except recognition (no database in it).
+api_on_postgres() {
+  local url args=() f name
+  url=$(bash scripts/pg.sh start)
+  for f in server/tests/*.rs; do
+    name=$(basename "$f" .rs)
+    [ "$name" = ocr ] || args+=(--test "$name")
+  done
+  ESIGN_TEST_POSTGRES=$url cargo test -p server "${args[@]}"
+}
+stage api-pg api_on_postgres
 stage fuzz-api cargo xtask fuzz-api
 stage component cargo xtask test-components
 stage build-app cargo xtask build-app

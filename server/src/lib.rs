@@ -13,9 +13,7 @@ pub mod letter_pdf;
 pub mod providers;
 pub mod storage;
 
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clock::{Clock, OffsetClock, SystemClock};
 use config::{Config, ProviderMode};
@@ -89,23 +87,12 @@ fn allowed_origins(config: &Config) -> Result<Vec<String>, String> {
     Ok(origins)
 }
 
-/// A temporary photo file this old belongs to no upload in flight.
-pub const STALE_UPLOAD: Duration = Duration::from_secs(3600);
-
-/// Clears orphan and stale photo files now and then every hour: a crash or a refused row can
-/// leave either (see [`storage::Db::sweep_uploads`]).
-pub fn spawn_upload_sweep(db: Db, uploads: PathBuf) -> tokio::task::JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut every = tokio::time::interval(STALE_UPLOAD);
-        loop {
-            every.tick().await;
-            match db.sweep_uploads(&uploads, STALE_UPLOAD).await {
-                Ok(swept) if swept != storage::Swept::default() => {
-                    tracing::info!(?swept, "swept upload files");
-                }
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "upload sweep failed"),
-            }
-        }
-    })
+/// Moves the photo files of an earlier version (under `<data dir>/uploads`) into the
+/// database, where every server reads them.
+pub async fn import_upload_files(db: &Db, data_dir: &std::path::Path) {
+    match db.import_upload_files(&data_dir.join("uploads")).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(photos = n, "moved photo files into the database"),
+        Err(e) => tracing::warn!(error = %e, "could not move photo files into the database"),
+    }
 }

@@ -20,10 +20,7 @@ async fn main() {
 
 async fn run(config: Config) -> Result<(), String> {
     let state = server::state_from_config(&config).await?;
-    server::spawn_upload_sweep(
-        state.db.clone(),
-        server::storage::upload_dir(&state.settings.data_dir),
-    );
+    server::import_upload_files(&state.db, &state.settings.data_dir).await;
     if !config.static_dir.join("index.html").exists() {
         tracing::warn!(
             "no built app at {}: run `cargo xtask build-app` (the API still works)",

@@ -217,19 +217,19 @@ async fn the_photo_is_checked_before_anything_else() {
     assert_eq!(v["recognized"]["legal_rep"], "王建国");
     assert_eq!(v["recognition_failed"], false);
     assert!(v["wechat_opened"].is_null());
-    let files = |dir: &str| {
-        std::fs::read_dir(app.dir.join(dir))
-            .unwrap()
-            .filter(|e| e.as_ref().unwrap().path().is_file())
-            .count()
+    let photos = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM upload_blobs")
+            .fetch_one(app.db.pool())
+            .await
+            .unwrap();
+        n
     };
-    assert_eq!(files("uploads"), 1, "only the accepted photo is stored");
-    assert_eq!(files("uploads/.tmp"), 0, "and nothing waits for a row");
+    assert_eq!(photos().await, 1, "only the accepted photo is stored");
 
-    // /dev/reset takes the files with the rows.
+    // /dev/reset takes the photos with the rows.
     let res = app.send(common::post("/dev/reset", None, "")).await;
     assert_eq!(res.status(), StatusCode::NO_CONTENT);
-    assert!(!app.dir.join("uploads").exists());
+    assert_eq!(photos().await, 0);
 }
 
 #[tokio::test]
@@ -538,10 +538,7 @@ async fn progress_survives_a_restart() {
     let app = TestApp::new().await;
     let c = through_license(&app).await;
     // A new router over the same database: what a server restart looks like to the client.
-    let db =
-        server::storage::Db::connect(&format!("sqlite://{}", app.dir.join("test.db").display()))
-            .await
-            .unwrap();
+    let db = server::storage::Db::connect(&app.db_url).await.unwrap();
     let row = db.open_application("xinghe").await.unwrap().unwrap();
     assert_eq!(row.step, api::wire::ApplyStep::Contact);
     let (_, v) = app.get_json("/api/application", Some(&c)).await;

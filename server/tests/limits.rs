@@ -416,13 +416,13 @@ async fn twelve_admin_notifications_at_once_notify_once() {
 /// the same address did the same today.
 async fn same_key_did_more(app: &TestApp, scope: &str, n: i64) {
     let (key, at): (String, i64) =
-        sqlx::query_as("SELECT key, at FROM attempts WHERE scope = ? ORDER BY at DESC LIMIT 1")
+        sqlx::query_as("SELECT key, at FROM attempts WHERE scope = $1 ORDER BY at DESC LIMIT 1")
             .bind(scope)
             .fetch_one(app.db.pool())
             .await
             .unwrap();
     for i in 0..n {
-        sqlx::query("INSERT INTO attempts (id, scope, key, at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO attempts (id, scope, key, at) VALUES ($1, $2, $3, $4)")
             .bind(format!("earlier-{scope}-{i}"))
             .bind(scope)
             .bind(&key)

@@ -2,16 +2,14 @@
 
 mod common;
 
-use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, StatusCode};
 use common::apply::{jpeg, real_name, upload, xinghe_license};
 use common::{code, TestApp};
 use server::providers::ocr::{BizLicense, LicenseOcr, OcrError};
-use server::storage::Swept;
 use tower::ServiceExt;
 
 /// A solid-colour PNG of `width`×`height`, written row by row: the test never holds the
@@ -77,21 +75,13 @@ async fn at_license(app: &TestApp) -> String {
     c
 }
 
-/// Every file under the uploads directory, temporary ones included.
-fn files_under(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for e in entries.flatten() {
-        let path = e.path();
-        if path.is_dir() {
-            found.extend(files_under(&path));
-        } else {
-            found.push(path.display().to_string());
-        }
-    }
-    found
+/// Photos whose bytes the database holds.
+async fn stored_photos(app: &TestApp) -> i64 {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM upload_blobs")
+        .fetch_one(app.db.pool())
+        .await
+        .unwrap();
+    n
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -121,7 +111,7 @@ async fn image_bombs_are_refused_from_their_header_in_under_a_second() {
             .contains("4000万像素"));
         assert!(took < Duration::from_secs(1), "{side}² took {took:?}");
     }
-    assert!(files_under(&app.dir.join("uploads")).is_empty());
+    assert_eq!(stored_photos(&app).await, 0);
 }
 
 #[tokio::test]
@@ -284,20 +274,14 @@ async fn the_31st_photo_of_the_day_waits_until_tomorrow() {
 }
 
 #[tokio::test]
-async fn a_row_the_database_refuses_leaves_no_file() {
+async fn bytes_the_database_refuses_leave_no_row() {
     let app = TestApp::new().await;
     let c = at_license(&app).await;
-    // The database refuses the row as a full disk would.
-    sqlx::query(
-        "CREATE TRIGGER refuse_uploads BEFORE INSERT ON uploads
-         BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END",
-    )
-    .execute(app.db.pool())
-    .await
-    .unwrap();
+    // The database refuses the bytes as a full disk would, after the row went in.
+    common::refuse_inserts(&app.db, "upload_blobs").await;
     let (status, _) = upload(&app, &c, jpeg(1200, 850)).await;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(files_under(&app.dir.join("uploads")), Vec::<String>::new());
+    assert_eq!(stored_photos(&app).await, 0);
 }
 
 /// Recognition during which the application is closed (another tab withdrew it, an operator
@@ -326,7 +310,7 @@ async fn a_photo_for_an_application_closed_meanwhile_is_not_kept() {
     let c = at_license(&app).await;
     let (status, v) = upload(&app, &c, jpeg(1200, 850)).await;
     assert_eq!(status, StatusCode::CONFLICT, "{v}");
-    assert_eq!(files_under(&app.dir.join("uploads")), Vec::<String>::new());
+    assert_eq!(stored_photos(&app).await, 0);
     let (rows,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM uploads")
         .fetch_one(app.db.pool())
         .await
@@ -416,79 +400,30 @@ async fn a_full_queue_answers_503_with_retry_after() {
     }
 }
 
-fn write_aged(path: &Path, age: Duration) {
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, b"\xFF\xD8\xFF").unwrap();
-    let file = std::fs::File::options().write(true).open(path).unwrap();
-    file.set_modified(SystemTime::now() - age).unwrap();
-}
-
 #[tokio::test]
-async fn the_sweep_takes_orphans_and_stale_temporary_files_only() {
+async fn photo_files_of_an_earlier_version_move_into_the_database() {
     let app = TestApp::new().await;
     let c = at_license(&app).await;
-    let uploads = app.dir.join("uploads");
-    let tmp = uploads.join(".tmp");
-    let mut stored = Vec::new();
-    for _ in 0..2 {
-        let (status, v) = upload(&app, &c, jpeg(1200, 850)).await;
-        assert_eq!(status, StatusCode::OK);
-        stored.push(format!("{}.jpg", v["upload_id"].as_str().unwrap()));
-    }
-    let kept = uploads.join(&stored[0]);
-    // A crash after the row's commit, before the rename: the row waits for its file.
-    let interrupted = tmp.join(&stored[1]);
-    std::fs::rename(uploads.join(&stored[1]), &interrupted).unwrap();
-    std::fs::File::options()
-        .write(true)
-        .open(&interrupted)
-        .unwrap()
-        .set_modified(SystemTime::now() - Duration::from_secs(2 * 3600))
-        .unwrap();
-    let orphan = uploads.join("0123456789abcdef01234567.jpg");
-    write_aged(&orphan, Duration::ZERO);
-    let stale = tmp.join("89abcdef0123456789abcdef.png");
-    write_aged(&stale, Duration::from_secs(2 * 3600));
-    // An upload in flight: its row is not there yet.
-    let in_flight = tmp.join("fedcba9876543210fedcba98.jpg");
-    write_aged(&in_flight, Duration::from_secs(60));
-
-    let swept = app
-        .db
-        .sweep_uploads(&uploads, server::STALE_UPLOAD)
+    let photo = jpeg(1200, 850);
+    let (status, v) = upload(&app, &c, photo.clone()).await;
+    assert_eq!(status, StatusCode::OK);
+    let id = v["upload_id"].as_str().unwrap().to_owned();
+    // As an earlier version left it: the row, and the bytes in a file.
+    sqlx::query("DELETE FROM upload_blobs")
+        .execute(app.db.pool())
         .await
         .unwrap();
-    assert_eq!(
-        swept,
-        Swept {
-            orphans: 1,
-            stale: 1,
-            completed: 1
-        }
-    );
-    assert!(kept.exists(), "a file with its row stays");
-    assert!(
-        uploads.join(&stored[1]).exists(),
-        "an interrupted rename is completed"
-    );
-    assert!(!orphan.exists());
-    assert!(!stale.exists());
-    assert!(in_flight.exists(), "an upload in flight is left alone");
-}
+    let dir = app.dir.join("uploads");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join(format!("{id}.jpg")), &photo).unwrap();
+    std::fs::write(dir.join("0123456789abcdef01234567.jpg"), b"\xFF\xD8\xFF").unwrap();
 
-#[tokio::test]
-async fn the_server_sweeps_as_it_starts() {
-    let app = TestApp::new().await;
-    let uploads = app.dir.join("uploads");
-    let orphan = uploads.join("0123456789abcdef01234567.jpg");
-    write_aged(&orphan, Duration::ZERO);
-    let sweeper = server::spawn_upload_sweep(app.db.clone(), uploads);
-    tokio::time::timeout(Duration::from_secs(10), async {
-        while orphan.exists() {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    })
-    .await
-    .expect("the first sweep runs at start");
-    sweeper.abort();
+    assert_eq!(app.db.import_upload_files(&dir).await.unwrap(), 1);
+    assert_eq!(app.db.upload_content(&id).await.unwrap(), Some(photo));
+    assert!(!dir.join(format!("{id}.jpg")).exists());
+    assert!(
+        dir.join("0123456789abcdef01234567.jpg").exists(),
+        "a file without a row is not imported"
+    );
+    assert_eq!(app.db.import_upload_files(&dir).await.unwrap(), 0, "once");
 }

@@ -169,11 +169,6 @@ pub async fn outbox_json(State(state): State<AppState>) -> Result<Json<Vec<Outbo
 pub async fn reset(State(state): State<AppState>) -> Result<StatusCode, Error> {
     state.db.clear_activity().await?;
     state.clock.dev_reset();
-    // The photos went with their rows; the files go too.
-    match tokio::fs::remove_dir_all(crate::storage::upload_dir(&state.settings.data_dir)).await {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(Error::Io(e.to_string())),
-        _ => {}
-    }
     tracing::info!("demo data reset");
     Ok(StatusCode::NO_CONTENT)
 }

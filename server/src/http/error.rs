@@ -254,6 +254,16 @@ impl IntoResponse for Error {
                 };
                 (StatusCode::GONE, code, r.to_string(), None, None)
             }
+            Error::Storage(e) if e.is_unavailable() => {
+                tracing::error!(error = %e, "database unavailable");
+                (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    ErrorCode::Internal,
+                    "服务暂时不可用，请稍后重试".to_owned(),
+                    None,
+                    Some(DATABASE_RETRY_SECS),
+                )
+            }
             Error::Storage(e) => {
                 tracing::error!(error = %e, "storage failure");
                 (
@@ -292,6 +302,10 @@ impl IntoResponse for Error {
         response
     }
 }
+
+/// What a client is told to wait while the database cannot be reached: the pool tries again
+/// on the next request, so a few seconds is enough once it is back.
+const DATABASE_RETRY_SECS: u64 = 5;
 
 #[cfg(test)]
 mod tests {

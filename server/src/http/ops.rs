@@ -184,10 +184,11 @@ pub async fn upload_image(
         .upload(&id)
         .await?
         .ok_or_else(|| Error::NotFound("图片不存在".to_owned()))?;
-    let path = crate::storage::upload_dir(&state.settings.data_dir).join(&upload.file_name);
-    let bytes = tokio::fs::read(&path)
-        .await
-        .map_err(|_| Error::NotFound("图片不存在".to_owned()))?;
+    let bytes = state
+        .db
+        .upload_content(&id)
+        .await?
+        .ok_or_else(|| Error::NotFound("图片不存在".to_owned()))?;
     let kind = if upload.file_name.ends_with(".png") {
         "image/png"
     } else {

@@ -113,13 +113,7 @@ mod tests {
     use crate::clock::ManualClock;
 
     async fn face() -> (LocalFace, Db, ManualClock) {
-        // One connection: every connection to :memory: is a database of its own.
-        let pool = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        let db = Db::from_pool(pool).await.unwrap();
+        let db = Db::connect("sqlite::memory:").await.unwrap();
         let clock = ManualClock::at(1_795_860_000);
         (
             LocalFace::new(db.clone(), Arc::new(clock.clone())),

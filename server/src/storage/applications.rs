@@ -47,7 +47,7 @@ impl Db {
             "SELECT a.id, a.applicant_id, m.name, a.outcome, a.state, a.created_at,
                     a.scenario, a.super_admin_id, a.finished_at, a.super_admin_index
              FROM applications a JOIN members m ON m.id = a.applicant_id
-             WHERE a.corp_id = ? AND a.outcome IN ('open', 'verified')
+             WHERE a.corp_id = $1 AND a.outcome IN ('open', 'verified')
              ORDER BY (a.outcome = 'verified') DESC, a.created_at DESC LIMIT 1",
         )
         .bind(corp_id)

@@ -102,7 +102,7 @@ impl Db {
         let id = new_id();
         let inserted = sqlx::query(
             "INSERT INTO applications (id, corp_id, applicant_id, state, created_at, updated_at)
-             VALUES (?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (corp_id) WHERE outcome = 'open' DO NOTHING",
         )
         .bind(&id)
@@ -128,7 +128,7 @@ impl Db {
 
     pub async fn open_application(&self, corp_id: &str) -> Result<Option<ApplicationRow>> {
         let row: Option<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM applications WHERE corp_id = ? AND outcome = 'open'"
+            "SELECT {COLUMNS} FROM applications WHERE corp_id = $1 AND outcome = 'open'"
         ))
         .bind(corp_id)
         .fetch_optional(self.pool())
@@ -139,7 +139,7 @@ impl Db {
     /// An application still open, by id (links carry the id, not the corp).
     pub async fn open_application_by_id(&self, app_id: &str) -> Result<Option<ApplicationRow>> {
         let row: Option<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM applications WHERE id = ? AND outcome = 'open'"
+            "SELECT {COLUMNS} FROM applications WHERE id = $1 AND outcome = 'open'"
         ))
         .bind(app_id)
         .fetch_optional(self.pool())
@@ -148,7 +148,7 @@ impl Db {
     }
 
     pub async fn set_step(&self, app_id: &str, step: ApplyStep, now: i64) -> Result<()> {
-        sqlx::query("UPDATE applications SET state = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3")
             .bind(step_key(step))
             .bind(now)
             .bind(app_id)
@@ -170,13 +170,13 @@ impl Db {
     ) -> Result<bool> {
         let mut tx = self.begin_locked().await?;
         let (old,): (Option<String>,) =
-            sqlx::query_as("SELECT uscc FROM applications WHERE id = ?")
+            sqlx::query_as("SELECT uscc FROM applications WHERE id = $1")
                 .bind(app_id)
                 .fetch_one(&mut *tx)
                 .await?;
         let saved = sqlx::query(
-            "UPDATE applications SET license_json = ?, uscc = ?, registry_legal_rep = ?,
-             updated_at = ? WHERE id = ?",
+            "UPDATE applications SET license_json = $1, uscc = $2, registry_legal_rep = $3,
+             updated_at = $4 WHERE id = $5",
         )
         .bind(json)
         .bind(uscc)
@@ -204,8 +204,8 @@ impl Db {
         now: i64,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE applications SET contact_sealed = ?, contact_masked = ?, contact_verified_at = ?,
-             updated_at = ? WHERE id = ?",
+            "UPDATE applications SET contact_sealed = $1, contact_masked = $2, contact_verified_at = $3,
+             updated_at = $4 WHERE id = $5",
         )
         .bind(sealed)
         .bind(masked)
@@ -226,7 +226,7 @@ impl Db {
         detail: Option<&str>,
         now: i64,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO events (application_id, actor_id, kind, detail, at) VALUES (?, ?, ?, ?, ?)")
+        sqlx::query("INSERT INTO events (application_id, actor_id, kind, detail, at) VALUES ($1, $2, $3, $4, $5)")
             .bind(app_id)
             .bind(actor_id)
             .bind(kind)
@@ -240,7 +240,7 @@ impl Db {
     /// How many events of `kind` this actor caused since `since` (daily caps).
     pub async fn count_events(&self, actor_id: &str, kind: &str, since: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM events WHERE actor_id = ? AND kind = ? AND at >= ?",
+            "SELECT COUNT(*) FROM events WHERE actor_id = $1 AND kind = $2 AND at >= $3",
         )
         .bind(actor_id)
         .bind(kind)
@@ -253,7 +253,7 @@ impl Db {
     /// The timeline of an application, oldest first: (kind, detail, at).
     pub async fn events(&self, app_id: &str) -> Result<Vec<(String, Option<String>, i64)>> {
         Ok(sqlx::query_as(
-            "SELECT kind, detail, at FROM events WHERE application_id = ? ORDER BY id",
+            "SELECT kind, detail, at FROM events WHERE application_id = $1 ORDER BY id",
         )
         .bind(app_id)
         .fetch_all(self.pool())

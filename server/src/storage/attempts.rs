@@ -2,9 +2,11 @@
 //! only if every limit it falls under still has room, and the check and the record happen
 //! under the database's write lock, so that requests racing each other cannot all see room.
 
-use sqlx::{Sqlite, SqliteConnection, Transaction};
+use sqlx::AnyConnection;
 
-use super::{new_id, Db, Result};
+use super::Tx;
+
+use super::{new_id, Backend, Db, Result};
 
 /// Attempts older than this are purged; no window may reach further back.
 pub const KEEP_SECS: i64 = 2 * 86_400;
@@ -51,23 +53,38 @@ impl Db {
         Ok(verdict)
     }
 
-    /// A transaction that holds the write lock from its first statement. SQLite's default
-    /// (deferred) transaction reads under a snapshot and only then asks to write, so two of
-    /// them can both count "0 so far" and both insert; `BEGIN IMMEDIATE` makes the second
-    /// wait (up to the pool's busy timeout) until the first committed.
+    /// A transaction that holds the write lock from its first statement, so that a check and
+    /// the write it guards cannot interleave with another's.
     ///
-    /// PostgreSQL, later: `BEGIN` followed by `SELECT pg_advisory_xact_lock(hashtext($scope ||
-    /// $key))` for each limited key, in sorted order (or `LOCK TABLE attempts IN SHARE ROW
-    /// EXCLUSIVE MODE`), gives the same guarantee; READ COMMITTED alone does not.
-    pub(crate) async fn begin_locked(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    /// SQLite's default (deferred) transaction reads under a snapshot and only then asks to
+    /// write, so two of them can both count "0 so far" and both insert; `BEGIN IMMEDIATE` makes
+    /// the second wait (up to the busy timeout) until the first committed. PostgreSQL's READ
+    /// COMMITTED has the same hole; one transaction-scoped advisory lock, taken first, gives
+    /// the same one-at-a-time guarantee across every server on the database. Only guarded
+    /// writes take it (codes, links, limits, final steps), so its cost is theirs alone.
+    pub(crate) async fn begin_locked(&self) -> Result<Tx> {
+        match self.backend() {
+            Backend::Sqlite => Ok(self.pool().begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool().begin().await?;
+                // Wrapped in COUNT: the Any driver cannot decode the function's `void`.
+                sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS held")
+                    .bind(WRITE_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                Ok(tx)
+            }
+        }
     }
 }
+
+/// The advisory lock's key: any constant no other program on the database uses ("esign").
+const WRITE_LOCK: i64 = 0x6573_6967_6e;
 
 /// [`Db::take`] inside a transaction from [`Db::begin_locked`], so that a guarded write (a code,
 /// a link) and its attempts commit together.
 pub(super) async fn take_in(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     limits: &[Limit],
     now: i64,
 ) -> Result<Result<(), Refused>> {
@@ -79,12 +96,12 @@ pub(super) async fn take_in(
             }));
         }
     }
-    sqlx::query("DELETE FROM attempts WHERE at < ?")
+    sqlx::query("DELETE FROM attempts WHERE at < $1")
         .bind(now - KEEP_SECS)
         .execute(&mut *conn)
         .await?;
     for limit in limits {
-        sqlx::query("INSERT INTO attempts (id, scope, key, at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO attempts (id, scope, key, at) VALUES ($1, $2, $3, $4)")
             .bind(new_id())
             .bind(limit.scope)
             .bind(&limit.key)
@@ -96,7 +113,7 @@ pub(super) async fn take_in(
 }
 
 /// `None` while the limit has room; else the seconds until it has.
-async fn wait_for(conn: &mut SqliteConnection, limit: &Limit, now: i64) -> Result<Option<u64>> {
+async fn wait_for(conn: &mut AnyConnection, limit: &Limit, now: i64) -> Result<Option<u64>> {
     if limit.max <= 0 {
         return Ok(Some(1));
     }
@@ -109,7 +126,7 @@ async fn wait_for(conn: &mut SqliteConnection, limit: &Limit, now: i64) -> Resul
         "a window longer than what is kept"
     );
     let (count,): (i64,) =
-        sqlx::query_as("SELECT COUNT(*) FROM attempts WHERE scope = ? AND key = ? AND at >= ?")
+        sqlx::query_as("SELECT COUNT(*) FROM attempts WHERE scope = $1 AND key = $2 AND at >= $3")
             .bind(limit.scope)
             .bind(&limit.key)
             .bind(since)
@@ -123,8 +140,8 @@ async fn wait_for(conn: &mut SqliteConnection, limit: &Limit, now: i64) -> Resul
         // Room comes back when the max-th newest attempt leaves the window.
         Window::Rolling(secs) => {
             let (at,): (i64,) = sqlx::query_as(
-                "SELECT at FROM attempts WHERE scope = ? AND key = ? AND at >= ?
-                 ORDER BY at DESC LIMIT 1 OFFSET ?",
+                "SELECT at FROM attempts WHERE scope = $1 AND key = $2 AND at >= $3
+                 ORDER BY at DESC LIMIT 1 OFFSET $4",
             )
             .bind(limit.scope)
             .bind(&limit.key)

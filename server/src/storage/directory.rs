@@ -2,7 +2,7 @@
 
 use api::wire::AuthMode;
 
-use super::{Db, Result};
+use super::{Db, Flag, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CorpRow {
@@ -32,7 +32,7 @@ fn auth_mode_str(mode: AuthMode) -> &'static str {
 impl Db {
     pub async fn upsert_corp(&self, corp: &CorpRow) -> Result<()> {
         sqlx::query(
-            "INSERT INTO corps (id, name, auth_mode) VALUES (?, ?, ?)
+            "INSERT INTO corps (id, name, auth_mode) VALUES ($1, $2, $3)
              ON CONFLICT(id) DO UPDATE SET name = excluded.name, auth_mode = excluded.auth_mode",
         )
         .bind(&corp.id)
@@ -46,7 +46,7 @@ impl Db {
     pub async fn upsert_member(&self, m: &MemberRow) -> Result<()> {
         sqlx::query(
             "INSERT INTO members (id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at)
-             VALUES (?, ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT(id) DO UPDATE SET corp_id = excluded.corp_id, name = excluded.name,
                is_wecom_admin = excluded.is_wecom_admin, is_staff = excluded.is_staff,
                admin_checked_at = excluded.admin_checked_at",
@@ -64,7 +64,7 @@ impl Db {
 
     /// What WeCom said just now about the member's admin status.
     pub async fn set_admin_status(&self, member_id: &str, is_admin: bool, now: i64) -> Result<()> {
-        sqlx::query("UPDATE members SET is_wecom_admin = ?, admin_checked_at = ? WHERE id = ?")
+        sqlx::query("UPDATE members SET is_wecom_admin = $1, admin_checked_at = $2 WHERE id = $3")
             .bind(is_admin)
             .bind(now)
             .bind(member_id)
@@ -75,7 +75,7 @@ impl Db {
 
     pub async fn corp(&self, id: &str) -> Result<Option<CorpRow>> {
         let row: Option<(String, String, String)> =
-            sqlx::query_as("SELECT id, name, auth_mode FROM corps WHERE id = ?")
+            sqlx::query_as("SELECT id, name, auth_mode FROM corps WHERE id = $1")
                 .bind(id)
                 .fetch_optional(self.pool())
                 .await?;
@@ -91,10 +91,10 @@ impl Db {
     }
 
     pub async fn member(&self, id: &str) -> Result<Option<MemberRow>> {
-        type Raw = (String, Option<String>, String, bool, bool, Option<i64>);
+        type Raw = (String, Option<String>, String, Flag, Flag, Option<i64>);
         let row: Option<Raw> = sqlx::query_as(
             "SELECT id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at
-             FROM members WHERE id = ?",
+             FROM members WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -104,8 +104,8 @@ impl Db {
                 id,
                 corp_id,
                 name,
-                is_wecom_admin,
-                is_staff,
+                is_wecom_admin: is_wecom_admin.0,
+                is_staff: is_staff.0,
                 admin_checked_at,
             },
         ))

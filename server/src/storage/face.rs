@@ -56,7 +56,7 @@ impl Db {
     pub async fn insert_face_check(&self, f: &NewFaceCheck<'_>, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO face_checks (biz_token, application_id, member_id, session_hash,
-             subject_uscc, purpose, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+             subject_uscc, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(f.biz_token)
         .bind(f.application_id)
@@ -82,7 +82,7 @@ impl Db {
         );
         let row: Option<Raw> = sqlx::query_as(
             "SELECT biz_token, application_id, member_id, result, session_hash, subject_uscc,
-             purpose FROM face_checks WHERE biz_token = ?",
+             purpose FROM face_checks WHERE biz_token = $1",
         )
         .bind(biz_token)
         .fetch_optional(&self.pool)
@@ -104,7 +104,7 @@ impl Db {
 
     /// Records the outcome once; false when it was recorded already (a replayed token).
     pub async fn finish_face_check(&self, biz_token: &str, passed: bool, now: i64) -> Result<bool> {
-        let done = sqlx::query("UPDATE face_checks SET result = ?, finished_at = ? WHERE biz_token = ? AND result IS NULL")
+        let done = sqlx::query("UPDATE face_checks SET result = $1, finished_at = $2 WHERE biz_token = $3 AND result IS NULL")
             .bind(if passed { "passed" } else { "failed" })
             .bind(now)
             .bind(biz_token)
@@ -115,7 +115,7 @@ impl Db {
 
     /// Failed face checks of one person since `since` (the daily cap).
     pub async fn failed_face_checks(&self, member_id: &str, since: i64) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM face_checks WHERE member_id = ? AND result = 'failed' AND finished_at >= ?")
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM face_checks WHERE member_id = $1 AND result = 'failed' AND finished_at >= $2")
             .bind(member_id)
             .bind(since)
             .fetch_one(&self.pool)
@@ -130,7 +130,7 @@ impl Db {
         redirect_url: &str,
         now: i64,
     ) -> Result<()> {
-        sqlx::query("INSERT INTO local_face_sessions (biz_token, name, redirect_url, created_at) VALUES (?, ?, ?, ?)")
+        sqlx::query("INSERT INTO local_face_sessions (biz_token, name, redirect_url, created_at) VALUES ($1, $2, $3, $4)")
             .bind(biz_token)
             .bind(name)
             .bind(redirect_url)
@@ -146,7 +146,7 @@ impl Db {
         biz_token: &str,
     ) -> Result<Option<(String, String, LocalFaceStatus, i64)>> {
         let row: Option<(String, String, String, i64)> =
-            sqlx::query_as("SELECT name, redirect_url, status, created_at FROM local_face_sessions WHERE biz_token = ?")
+            sqlx::query_as("SELECT name, redirect_url, status, created_at FROM local_face_sessions WHERE biz_token = $1")
                 .bind(biz_token)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -163,7 +163,7 @@ impl Db {
     /// The simulation page's 通过 / 不通过; only a pending session can be answered.
     pub async fn answer_local_face(&self, biz_token: &str, passed: bool) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE local_face_sessions SET status = ? WHERE biz_token = ? AND status = 'pending'",
+            "UPDATE local_face_sessions SET status = $1 WHERE biz_token = $2 AND status = 'pending'",
         )
         .bind(if passed { "passed" } else { "failed" })
         .bind(biz_token)

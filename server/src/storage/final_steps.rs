@@ -3,8 +3,8 @@
 //! timeline event — all or nothing. Also what ends an application early (撤销认证, takeover)
 //! and what cancels the other path's pending steps.
 
+use super::Tx;
 use api::wire::Scenario;
-use sqlx::{Sqlite, Transaction};
 
 use super::apply::parse_scenario;
 use super::{Db, Result};
@@ -67,10 +67,10 @@ pub enum Pending {
     All,
 }
 
-async fn snapshot(tx: &mut Transaction<'static, Sqlite>, app_id: &str) -> Result<Option<Snapshot>> {
+async fn snapshot(tx: &mut Tx, app_id: &str) -> Result<Option<Snapshot>> {
     let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT a.outcome, a.scenario, a.uscc, w.uscc FROM applications a
-         LEFT JOIN wechat_links w ON w.application_id = a.id WHERE a.id = ?",
+         LEFT JOIN wechat_links w ON w.application_id = a.id WHERE a.id = $1",
     )
     .bind(app_id)
     .fetch_optional(&mut **tx)
@@ -88,11 +88,11 @@ async fn snapshot(tx: &mut Transaction<'static, Sqlite>, app_id: &str) -> Result
     }))
 }
 
-async fn settle(tx: &mut Transaction<'static, Sqlite>, s: Settle<'_>, now: i64) -> Result<bool> {
+async fn settle(tx: &mut Tx, s: Settle<'_>, now: i64) -> Result<bool> {
     let done = match s {
         Settle::Link { id, status } => {
             sqlx::query(
-                "UPDATE sms_links SET status = ?, acted_at = ? WHERE id = ? AND status = 'pending'",
+                "UPDATE sms_links SET status = $1, acted_at = $2 WHERE id = $3 AND status = 'pending'",
             )
             .bind(status.key())
             .bind(now)
@@ -107,8 +107,8 @@ async fn settle(tx: &mut Transaction<'static, Sqlite>, s: Settle<'_>, now: i64) 
             reason,
         } => {
             sqlx::query(
-                "UPDATE letter_submissions SET status = ?, reviewer_id = ?, reason = ?, reviewed_at = ?
-                 WHERE id = ? AND status = 'in_review'",
+                "UPDATE letter_submissions SET status = $1, reviewer_id = $2, reason = $3, reviewed_at = $4
+                 WHERE id = $5 AND status = 'in_review'",
             )
             .bind(if approved { "approved" } else { "rejected" })
             .bind(reviewer_id)
@@ -120,7 +120,7 @@ async fn settle(tx: &mut Transaction<'static, Sqlite>, s: Settle<'_>, now: i64) 
         }
         Settle::Face { biz_token, passed } => {
             sqlx::query(
-                "UPDATE face_checks SET result = ?, finished_at = ? WHERE biz_token = ? AND result IS NULL",
+                "UPDATE face_checks SET result = $1, finished_at = $2 WHERE biz_token = $3 AND result IS NULL",
             )
             .bind(if passed { "passed" } else { "failed" })
             .bind(now)
@@ -132,14 +132,9 @@ async fn settle(tx: &mut Transaction<'static, Sqlite>, s: Settle<'_>, now: i64) 
     Ok(done.rows_affected() == 1)
 }
 
-pub(super) async fn append_event(
-    tx: &mut Transaction<'static, Sqlite>,
-    app_id: &str,
-    e: Event<'_>,
-    now: i64,
-) -> Result<()> {
+pub(super) async fn append_event(tx: &mut Tx, app_id: &str, e: Event<'_>, now: i64) -> Result<()> {
     sqlx::query(
-        "INSERT INTO events (application_id, actor_id, kind, detail, at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO events (application_id, actor_id, kind, detail, at) VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(app_id)
     .bind(e.actor_id)
@@ -153,7 +148,7 @@ pub(super) async fn append_event(
 
 /// Cancels the pending links (and withdraws the letters in review) of `which` path.
 pub(super) async fn cancel_pending(
-    tx: &mut Transaction<'static, Sqlite>,
+    tx: &mut Tx,
     app_id: &str,
     which: Pending,
     now: i64,
@@ -164,8 +159,8 @@ pub(super) async fn cancel_pending(
         Pending::All => "('legal_rep', 'activation_sms', 'activation_direct')",
     };
     sqlx::query(&format!(
-        "UPDATE sms_links SET status = 'cancelled', acted_at = ?
-         WHERE application_id = ? AND status = 'pending' AND purpose IN {purposes}"
+        "UPDATE sms_links SET status = 'cancelled', acted_at = $1
+         WHERE application_id = $2 AND status = 'pending' AND purpose IN {purposes}"
     ))
     .bind(now)
     .bind(app_id)
@@ -173,8 +168,8 @@ pub(super) async fn cancel_pending(
     .await?;
     if which != Pending::Activation {
         sqlx::query(
-            "UPDATE letter_submissions SET status = 'withdrawn', reviewed_at = ?
-             WHERE application_id = ? AND status = 'in_review'",
+            "UPDATE letter_submissions SET status = 'withdrawn', reviewed_at = $1
+             WHERE application_id = $2 AND status = 'in_review'",
         )
         .bind(now)
         .bind(app_id)
@@ -199,9 +194,9 @@ impl Db {
         }
         if let Some(v) = step.verified {
             let done = sqlx::query(
-                "UPDATE applications SET outcome = 'verified', super_admin_id = ?,
-                 super_admin_index = ?, uscc = ?, finished_at = ?, updated_at = ?
-                 WHERE id = ? AND outcome = 'open'",
+                "UPDATE applications SET outcome = 'verified', super_admin_id = $1,
+                 super_admin_index = $2, uscc = $3, finished_at = $4, updated_at = $5
+                 WHERE id = $6 AND outcome = 'open'",
             )
             .bind(v.super_admin_id)
             .bind(v.super_admin_index)
@@ -247,9 +242,9 @@ impl Db {
         let passed = matches!(face, Settle::Face { passed: true, .. });
         if passed {
             let done = sqlx::query(
-                "UPDATE applications SET super_admin_id = ?
-                 WHERE id = ? AND outcome = 'verified' AND super_admin_id IS NULL
-                   AND super_admin_index = ?",
+                "UPDATE applications SET super_admin_id = $1
+                 WHERE id = $2 AND outcome = 'verified' AND super_admin_id IS NULL
+                   AND super_admin_index = $3",
             )
             .bind(member_id)
             .bind(app_id)
@@ -279,7 +274,7 @@ impl Db {
     pub async fn end_application(&self, app_id: &str, event: Event<'_>, now: i64) -> Result<bool> {
         let mut tx = self.begin_locked().await?;
         let done = sqlx::query(
-            "UPDATE applications SET outcome = 'cancelled', updated_at = ? WHERE id = ? AND outcome = 'open'",
+            "UPDATE applications SET outcome = 'cancelled', updated_at = $1 WHERE id = $2 AND outcome = 'open'",
         )
         .bind(now)
         .bind(app_id)
@@ -296,14 +291,15 @@ impl Db {
 
     /// The last time anything happened to the application (its newest event, or its start).
     pub async fn last_activity(&self, app_id: &str) -> Result<i64> {
-        let (at,): (i64,) = sqlx::query_as(
-            "SELECT MAX(COALESCE((SELECT MAX(at) FROM events WHERE application_id = a.id), 0),
-                        a.updated_at, a.created_at)
-             FROM applications a WHERE a.id = ?",
+        let (newest_event, updated_at, created_at): (Option<i64>, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT MAX(at) FROM events WHERE application_id = a.id), a.updated_at,
+                    a.created_at
+             FROM applications a WHERE a.id = $1",
         )
         .bind(app_id)
         .fetch_one(&self.pool)
         .await?;
+        let at = newest_event.unwrap_or(0).max(updated_at).max(created_at);
         Ok(at)
     }
 }

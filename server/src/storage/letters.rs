@@ -55,15 +55,21 @@ impl Db {
     ) -> Result<LetterRow> {
         let id = new_id();
         let ids = serde_json::to_string(upload_ids).unwrap_or_else(|_| "[]".to_owned());
-        sqlx::query("INSERT INTO letter_submissions (id, application_id, upload_ids, submitted_at, due_date, subject_uscc) VALUES (?, ?, ?, ?, ?, ?)")
+        // Under the write lock: `seq` is the next one, even with several servers.
+        let mut tx = self.begin_locked().await?;
+        sqlx::query(
+            "INSERT INTO letter_submissions (id, application_id, upload_ids, submitted_at, due_date, subject_uscc, seq)
+             VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(MAX(seq), 0) + 1 FROM letter_submissions))",
+        )
             .bind(&id)
             .bind(application_id)
             .bind(&ids)
             .bind(now)
             .bind(due_date)
             .bind(subject_uscc)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        tx.commit().await?;
         Ok(LetterRow {
             id,
             application_id: application_id.to_owned(),
@@ -80,7 +86,7 @@ impl Db {
     /// switched path) are no attempts.
     pub async fn letters(&self, application_id: &str) -> Result<Vec<LetterRow>> {
         let rows: Vec<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM letter_submissions WHERE application_id = ? AND status <> 'withdrawn' ORDER BY submitted_at DESC, rowid DESC"
+            "SELECT {COLUMNS} FROM letter_submissions WHERE application_id = $1 AND status <> 'withdrawn' ORDER BY submitted_at DESC, seq DESC"
         ))
         .bind(application_id)
         .fetch_all(&self.pool)
@@ -90,7 +96,7 @@ impl Db {
 
     pub async fn letter(&self, id: &str) -> Result<Option<LetterRow>> {
         let row: Option<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM letter_submissions WHERE id = ?"
+            "SELECT {COLUMNS} FROM letter_submissions WHERE id = $1"
         ))
         .bind(id)
         .fetch_optional(&self.pool)
@@ -101,7 +107,7 @@ impl Db {
     /// The review queue: submissions in review, oldest first.
     pub async fn letters_in_review(&self) -> Result<Vec<LetterRow>> {
         let rows: Vec<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM letter_submissions WHERE status = 'in_review' ORDER BY submitted_at, rowid"
+            "SELECT {COLUMNS} FROM letter_submissions WHERE status = 'in_review' ORDER BY submitted_at, seq"
         ))
         .fetch_all(&self.pool)
         .await?;

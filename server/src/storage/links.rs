@@ -5,7 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::attempts::{take_in, Blocked, Limit};
 use super::{new_id, Db, Result};
@@ -121,7 +121,7 @@ impl Db {
         let mut tx = self.begin_locked().await?;
         let latest = latest(&mut tx, new.application_id, new.purpose).await?;
         let (sent,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM sms_links WHERE application_id = ? AND purpose = ? AND sent_at >= ?",
+            "SELECT COUNT(*) FROM sms_links WHERE application_id = $1 AND purpose = $2 AND sent_at >= $3",
         )
         .bind(new.application_id)
         .bind(new.purpose.key())
@@ -156,7 +156,7 @@ impl Db {
         purposes: &[LinkPurpose],
     ) -> Result<Option<LinkRow>> {
         let row: Option<Raw> = sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM sms_links WHERE token_hash = ?"
+            "SELECT {COLUMNS} FROM sms_links WHERE token_hash = $1"
         ))
         .bind(token_hash(token))
         .fetch_optional(&self.pool)
@@ -167,7 +167,7 @@ impl Db {
     /// Moves a still-pending link to `status`; false when someone else moved it first.
     pub async fn settle_link(&self, id: &str, status: LinkStatus, now: i64) -> Result<bool> {
         let done = sqlx::query(
-            "UPDATE sms_links SET status = ?, acted_at = ? WHERE id = ? AND status = 'pending'",
+            "UPDATE sms_links SET status = $1, acted_at = $2 WHERE id = $3 AND status = 'pending'",
         )
         .bind(status.key())
         .bind(now)
@@ -187,8 +187,8 @@ impl Db {
         session: Option<&str>,
     ) -> Result<()> {
         sqlx::query(
-            "UPDATE sms_links SET face_biz_token = ?, face_session = ?, verified_name = NULL
-             WHERE id = ?",
+            "UPDATE sms_links SET face_biz_token = $1, face_session = $2, verified_name = NULL
+             WHERE id = $3",
         )
         .bind(biz_token)
         .bind(session)
@@ -201,7 +201,7 @@ impl Db {
     /// The face session started from this link, and the name it verified (once it passed).
     pub async fn link_face(&self, id: &str) -> Result<(Option<String>, Option<String>)> {
         let row: (Option<String>, Option<String>) =
-            sqlx::query_as("SELECT face_biz_token, verified_name FROM sms_links WHERE id = ?")
+            sqlx::query_as("SELECT face_biz_token, verified_name FROM sms_links WHERE id = $1")
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await?;
@@ -209,7 +209,7 @@ impl Db {
     }
 
     pub async fn set_link_verified(&self, id: &str, name: &str) -> Result<()> {
-        sqlx::query("UPDATE sms_links SET verified_name = ? WHERE id = ?")
+        sqlx::query("UPDATE sms_links SET verified_name = $1 WHERE id = $2")
             .bind(name)
             .bind(id)
             .execute(&self.pool)
@@ -223,7 +223,7 @@ impl Db {
     pub async fn record_link_face_failure(&self, id: &str) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
             "UPDATE sms_links SET face_failures = face_failures + 1, face_biz_token = NULL
-             WHERE id = ? RETURNING face_failures",
+             WHERE id = $1 RETURNING face_failures",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -232,7 +232,7 @@ impl Db {
     }
 
     pub async fn link_face_failures(&self, id: &str) -> Result<i64> {
-        let (n,): (i64,) = sqlx::query_as("SELECT face_failures FROM sms_links WHERE id = ?")
+        let (n,): (i64,) = sqlx::query_as("SELECT face_failures FROM sms_links WHERE id = $1")
             .bind(id)
             .fetch_one(&self.pool)
             .await?;
@@ -241,7 +241,7 @@ impl Db {
 
     /// 确认开通: records the agreement version the super admin accepted on this link.
     pub async fn accept_agreement(&self, id: &str, version: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE sms_links SET agreement_version = ?, accepted_at = ? WHERE id = ?")
+        sqlx::query("UPDATE sms_links SET agreement_version = $1, accepted_at = $2 WHERE id = $3")
             .bind(version)
             .bind(now)
             .bind(id)
@@ -252,12 +252,12 @@ impl Db {
 }
 
 async fn latest(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     application_id: &str,
     purpose: LinkPurpose,
 ) -> Result<Option<LinkRow>> {
     let row: Option<Raw> = sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM sms_links WHERE application_id = ? AND purpose = ? ORDER BY sent_at DESC, rowid DESC LIMIT 1"
+        "SELECT {COLUMNS} FROM sms_links WHERE application_id = $1 AND purpose = $2 ORDER BY sent_at DESC, seq DESC LIMIT 1"
     ))
     .bind(application_id)
     .bind(purpose.key())
@@ -267,14 +267,15 @@ async fn latest(
 }
 
 /// Supersedes every pending link of the family and records the new one.
-async fn write_link(conn: &mut SqliteConnection, new: &NewLink<'_>, now: i64) -> Result<LinkRow> {
-    sqlx::query(&format!("UPDATE sms_links SET status = 'superseded', acted_at = ? WHERE application_id = ? AND status = 'pending' AND purpose IN {}", family(new.purpose)))
+async fn write_link(conn: &mut AnyConnection, new: &NewLink<'_>, now: i64) -> Result<LinkRow> {
+    sqlx::query(&format!("UPDATE sms_links SET status = 'superseded', acted_at = $1 WHERE application_id = $2 AND status = 'pending' AND purpose IN {}", family(new.purpose)))
             .bind(now)
             .bind(new.application_id)
             .execute(&mut *conn)
             .await?;
     let id = new_id();
-    sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, subject_uscc, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sms_links (id, application_id, purpose, token_hash, phone_sealed, phone_masked, subject_uscc, sent_at, seq)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sms_links))")
             .bind(&id)
             .bind(new.application_id)
             .bind(new.purpose.key())

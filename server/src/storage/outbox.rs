@@ -41,7 +41,7 @@ impl Db {
         now: i64,
     ) -> Result<()> {
         sqlx::query(
-            "INSERT INTO outbox (channel, recipient, text, link, sent_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO outbox (channel, recipient, text, link, sent_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(channel.as_str())
         .bind(to)

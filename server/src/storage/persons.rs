@@ -22,7 +22,7 @@ pub struct NewVerifiedPerson<'a> {
 impl Db {
     pub async fn verified_person(&self, identity: &str) -> Result<Option<VerifiedPerson>> {
         let row: Option<(String, String, String, i64)> = sqlx::query_as(
-            "SELECT identity, name, id_masked, verified_at FROM verified_persons WHERE identity = ?",
+            "SELECT identity, name, id_masked, verified_at FROM verified_persons WHERE identity = $1",
         )
         .bind(identity)
         .fetch_optional(self.pool())
@@ -44,7 +44,7 @@ impl Db {
         identity: &str,
     ) -> Result<Option<(VerifiedPerson, String)>> {
         let row: Option<(String, String, String, i64, String)> = sqlx::query_as(
-            "SELECT identity, name, id_masked, verified_at, id_sealed FROM verified_persons WHERE identity = ?",
+            "SELECT identity, name, id_masked, verified_at, id_sealed FROM verified_persons WHERE identity = $1",
         )
         .bind(identity)
         .fetch_optional(self.pool())
@@ -65,7 +65,7 @@ impl Db {
     pub async fn save_verified_person(&self, p: &NewVerifiedPerson<'_>, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO verified_persons (identity, name, id_index, id_sealed, id_masked, verified_at)
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(identity) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT(identity) DO NOTHING",
         )
         .bind(p.identity)
         .bind(p.name)

@@ -27,7 +27,7 @@ impl Db {
     pub async fn create_session(&self, member_id: &str, now: i64, ttl_secs: i64) -> Result<String> {
         let token = new_token();
         sqlx::query(
-            "INSERT INTO sessions (token_hash, member_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO sessions (token_hash, member_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
         )
         .bind(hash(&token))
         .bind(member_id)
@@ -36,7 +36,7 @@ impl Db {
         .execute(self.pool())
         .await?;
         // Housekeeping on sign-in keeps the table small without a background task.
-        sqlx::query("DELETE FROM sessions WHERE expires_at <= ?")
+        sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
             .bind(now)
             .execute(self.pool())
             .await?;
@@ -46,7 +46,7 @@ impl Db {
     /// The member a live session belongs to.
     pub async fn session_member(&self, token: &str, now: i64) -> Result<Option<MemberRow>> {
         let row: Option<(String,)> = sqlx::query_as(
-            "SELECT member_id FROM sessions WHERE token_hash = ? AND expires_at > ?",
+            "SELECT member_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
         )
         .bind(hash(token))
         .bind(now)

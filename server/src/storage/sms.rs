@@ -1,6 +1,6 @@
 //! SMS verification codes: only a keyed hash of each code, its expiry and its attempts.
 
-use sqlx::SqliteConnection;
+use sqlx::AnyConnection;
 
 use super::attempts::{take_in, Blocked, Limit};
 use super::{Db, Result};
@@ -54,17 +54,18 @@ impl Db {
         let mut tx = self.begin_locked().await?;
         let last = latest(&mut tx, new.member_id).await?;
         let (by_member,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM sms_codes WHERE member_id = ? AND sent_at >= ?")
+            sqlx::query_as("SELECT COUNT(*) FROM sms_codes WHERE member_id = $1 AND sent_at >= $2")
                 .bind(new.member_id)
                 .bind(since)
                 .fetch_one(&mut *tx)
                 .await?;
-        let (by_phone,): (i64,) =
-            sqlx::query_as("SELECT COUNT(*) FROM sms_codes WHERE phone_index = ? AND sent_at >= ?")
-                .bind(new.phone_index)
-                .bind(since)
-                .fetch_one(&mut *tx)
-                .await?;
+        let (by_phone,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM sms_codes WHERE phone_index = $1 AND sent_at >= $2",
+        )
+        .bind(new.phone_index)
+        .bind(since)
+        .fetch_one(&mut *tx)
+        .await?;
         let history = SmsCodeHistory {
             latest: last.as_ref(),
             by_member,
@@ -77,14 +78,14 @@ impl Db {
             return Ok(Err(Blocked::Limit(refused)));
         }
         sqlx::query(
-            "UPDATE sms_codes SET status = 'replaced' WHERE member_id = ? AND status = 'live'",
+            "UPDATE sms_codes SET status = 'replaced' WHERE member_id = $1 AND status = 'live'",
         )
         .bind(new.member_id)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
             "INSERT INTO sms_codes (member_id, phone_index, code_hash, sent_at, expires_at)
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(new.member_id)
         .bind(new.phone_index)
@@ -101,8 +102,8 @@ impl Db {
     pub async fn fail_sms_code(&self, id: i64, max_attempts: i64) -> Result<i64> {
         let (attempts,): (i64,) = sqlx::query_as(
             "UPDATE sms_codes SET attempts = attempts + 1,
-               status = CASE WHEN attempts + 1 >= ? THEN 'void' ELSE status END
-             WHERE id = ? RETURNING attempts",
+               status = CASE WHEN attempts + 1 >= $1 THEN 'void' ELSE status END
+             WHERE id = $2 RETURNING attempts",
         )
         .bind(max_attempts)
         .bind(id)
@@ -115,7 +116,7 @@ impl Db {
     /// used once even when two requests race.
     pub async fn retire_sms_code(&self, id: i64, used: bool) -> Result<bool> {
         let changed =
-            sqlx::query("UPDATE sms_codes SET status = ? WHERE id = ? AND status = 'live'")
+            sqlx::query("UPDATE sms_codes SET status = $1 WHERE id = $2 AND status = 'live'")
                 .bind(if used { "used" } else { "void" })
                 .bind(id)
                 .execute(self.pool())
@@ -125,10 +126,10 @@ impl Db {
     }
 }
 
-async fn latest(conn: &mut SqliteConnection, member_id: &str) -> Result<Option<SmsCodeRow>> {
+async fn latest(conn: &mut AnyConnection, member_id: &str) -> Result<Option<SmsCodeRow>> {
     let row: Option<(i64, String, String, i64, i64, i64, String)> = sqlx::query_as(
         "SELECT id, phone_index, code_hash, sent_at, expires_at, attempts, status
-         FROM sms_codes WHERE member_id = ? ORDER BY id DESC LIMIT 1",
+         FROM sms_codes WHERE member_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(member_id)
     .fetch_optional(&mut *conn)

@@ -1,24 +1,10 @@
-//! Uploaded photos: metadata here, bytes in files under `<data dir>/uploads`.
-//!
-//! A file is only ever in `uploads/` with its row: it is written under `uploads/.tmp/`, the
-//! row is inserted, and only then is the file renamed into place. A crash or a refused row
-//! leaves at most a temporary file, which [`Db::sweep_uploads`] clears.
+//! Uploaded photos: metadata and bytes, both in the database, so that every server on it can
+//! show any photo (a reviewer served by one instance sees a letter another received). The row
+//! and its bytes are written in one transaction: there is never one without the other.
 
-use std::io::ErrorKind;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
 
 use super::{Db, Result, StorageError};
-
-/// Where the photo files live.
-pub fn upload_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("uploads")
-}
-
-/// Where a photo waits for its row (same file system, so the rename is atomic).
-fn temp_dir(uploads: &Path) -> PathBuf {
-    uploads.join(".tmp")
-}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UploadRow {
@@ -58,34 +44,11 @@ pub enum Stored {
     CapReached,
 }
 
-/// What one sweep removed or completed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Swept {
-    /// Files in `uploads/` without a row.
-    pub orphans: usize,
-    /// Temporary files older than the sweep's age without a row.
-    pub stale: usize,
-    /// Temporary files whose row was committed but not their rename (a crash in between).
-    pub completed: usize,
-}
-
-fn file_error(path: &Path) -> impl FnOnce(std::io::Error) -> StorageError + '_ {
-    move |source| StorageError::File {
-        path: path.display().to_string(),
-        source,
-    }
-}
-
-/// `<id>.<ext>` → `<id>`.
-fn id_of(file_name: &str) -> &str {
-    file_name.split('.').next().unwrap_or(file_name)
-}
-
 impl Db {
     /// Uploads of the application since `since` (for its daily cap).
     pub async fn uploads_since(&self, application_id: &str, since: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM uploads WHERE application_id = ? AND created_at >= ?",
+            "SELECT COUNT(*) FROM uploads WHERE application_id = $1 AND created_at >= $2",
         )
         .bind(application_id)
         .bind(since)
@@ -94,60 +57,23 @@ impl Db {
         Ok(n)
     }
 
-    /// Stores a photo and its row, or neither: temporary file, row (only while the
-    /// application is open and under its cap, checked in the insert itself so that
-    /// concurrent uploads cannot pass it together), then the rename into `uploads`.
+    /// Stores a photo and its row, or neither: the row only while the application is open
+    /// and under its cap (checked in the insert itself, so that concurrent uploads cannot
+    /// pass it together), and the bytes in the same transaction.
     pub async fn store_upload(
         &self,
-        uploads: &Path,
         u: &NewUpload<'_>,
         bytes: &[u8],
         cap: DailyCap,
         now: i64,
     ) -> Result<Stored> {
-        let temp_dir = temp_dir(uploads);
-        tokio::fs::create_dir_all(&temp_dir)
-            .await
-            .map_err(file_error(&temp_dir))?;
-        let temp = temp_dir.join(u.file_name);
-        if let Err(e) = tokio::fs::write(&temp, bytes).await {
-            let _ = tokio::fs::remove_file(&temp).await;
-            return Err(file_error(&temp)(e));
-        }
-        let inserted = match self.insert_upload(u, cap, now).await {
-            Ok(inserted) => inserted,
-            Err(e) => {
-                let _ = tokio::fs::remove_file(&temp).await;
-                return Err(e);
-            }
-        };
-        if !inserted {
-            let _ = tokio::fs::remove_file(&temp).await;
-            let open = self.open_application_by_id(u.application_id).await?;
-            return Ok(if open.is_some() {
-                Stored::CapReached
-            } else {
-                Stored::ApplicationClosed
-            });
-        }
-        let target = uploads.join(u.file_name);
-        if let Err(e) = tokio::fs::rename(&temp, &target).await {
-            // Undo the row; if even that fails, the sweep completes the rename later.
-            if self.delete_upload(u.id).await.is_ok() {
-                let _ = tokio::fs::remove_file(&temp).await;
-            }
-            return Err(file_error(&target)(e));
-        }
-        Ok(Stored::Stored)
-    }
-
-    async fn insert_upload(&self, u: &NewUpload<'_>, cap: DailyCap, now: i64) -> Result<bool> {
+        let mut tx = self.pool().begin().await?;
         let done = sqlx::query(
             "INSERT INTO uploads (id, application_id, kind, file_name, bytes, width, height,
              recognized_json, created_at)
-             SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
-             WHERE EXISTS (SELECT 1 FROM applications WHERE id = ? AND outcome = 'open')
-               AND (SELECT COUNT(*) FROM uploads WHERE application_id = ? AND created_at >= ?) < ?",
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9
+             WHERE EXISTS (SELECT 1 FROM applications WHERE id = $2 AND outcome = 'open')
+               AND (SELECT COUNT(*) FROM uploads WHERE application_id = $2 AND created_at >= $10) < $11",
         )
         .bind(u.id)
         .bind(u.application_id)
@@ -158,26 +84,41 @@ impl Db {
         .bind(u.height)
         .bind(u.recognized_json)
         .bind(now)
-        .bind(u.application_id)
-        .bind(u.application_id)
         .bind(cap.since)
         .bind(cap.max)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() == 1)
+        if done.rows_affected() != 1 {
+            drop(tx);
+            let open = self.open_application_by_id(u.application_id).await?;
+            return Ok(if open.is_some() {
+                Stored::CapReached
+            } else {
+                Stored::ApplicationClosed
+            });
+        }
+        sqlx::query("INSERT INTO upload_blobs (upload_id, content) VALUES ($1, $2)")
+            .bind(u.id)
+            .bind(bytes)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(Stored::Stored)
     }
 
-    async fn delete_upload(&self, id: &str) -> Result<()> {
-        sqlx::query("DELETE FROM uploads WHERE id = ?")
-            .bind(id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
+    /// The photo's bytes (`None`: no such upload).
+    pub async fn upload_content(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        let row: Option<(Vec<u8>,)> =
+            sqlx::query_as("SELECT content FROM upload_blobs WHERE upload_id = $1")
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.map(|(content,)| content))
     }
 
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>> {
         let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT id, application_id, file_name, kind, recognized_json FROM uploads WHERE id = ?",
+            "SELECT id, application_id, file_name, kind, recognized_json FROM uploads WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
@@ -193,71 +134,40 @@ impl Db {
         ))
     }
 
-    async fn has_row(&self, file_name: &str) -> Result<bool> {
-        Ok(self
-            .upload(id_of(file_name))
-            .await?
-            .is_some_and(|u| u.file_name == file_name))
-    }
-
-    /// Removes files in `uploads` that have no row, and temporary files older than
-    /// `stale_after` (completing those whose row was committed). Younger temporary files
-    /// belong to uploads in flight and are left alone; a file in `uploads` always had its
-    /// row first, so none in flight is ever taken for an orphan.
-    pub async fn sweep_uploads(&self, uploads: &Path, stale_after: Duration) -> Result<Swept> {
-        let mut swept = Swept::default();
-        for (path, name) in files_in(uploads).await? {
-            if !self.has_row(&name).await? {
-                remove(&path).await?;
-                swept.orphans += 1;
-            }
+    /// Photos that versions before the database kept their bytes stayed as files under
+    /// `<data dir>/uploads`: each one with a row moves into the database, once, and its file
+    /// goes. Returns how many moved.
+    pub async fn import_upload_files(&self, dir: &Path) -> Result<usize> {
+        if !dir.is_dir() {
+            return Ok(0);
         }
-        let now = SystemTime::now();
-        for (path, name) in files_in(&temp_dir(uploads)).await? {
-            let modified = tokio::fs::metadata(&path)
-                .await
-                .and_then(|m| m.modified())
-                .map_err(file_error(&path))?;
-            if now.duration_since(modified).unwrap_or_default() < stale_after {
-                continue;
-            }
-            let target = uploads.join(&name);
-            if self.has_row(&name).await? && !target.exists() {
-                tokio::fs::rename(&path, &target)
-                    .await
-                    .map_err(file_error(&path))?;
-                swept.completed += 1;
-            } else {
-                remove(&path).await?;
-                swept.stale += 1;
-            }
+        let missing: Vec<(String, String)> = sqlx::query_as(
+            "SELECT u.id, u.file_name FROM uploads u
+             LEFT JOIN upload_blobs b ON b.upload_id = u.id WHERE b.upload_id IS NULL",
+        )
+        .fetch_all(self.pool())
+        .await?;
+        let mut moved = 0;
+        for (id, file_name) in missing {
+            let path = dir.join(&file_name);
+            let bytes = match tokio::fs::read(&path).await {
+                Ok(bytes) => bytes,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) => {
+                    return Err(StorageError::File {
+                        path: path.display().to_string(),
+                        source,
+                    })
+                }
+            };
+            sqlx::query("INSERT INTO upload_blobs (upload_id, content) VALUES ($1, $2)")
+                .bind(&id)
+                .bind(bytes)
+                .execute(self.pool())
+                .await?;
+            let _ = tokio::fs::remove_file(&path).await;
+            moved += 1;
         }
-        Ok(swept)
-    }
-}
-
-/// The regular files directly in `dir` (none if it does not exist).
-async fn files_in(dir: &Path) -> Result<Vec<(PathBuf, String)>> {
-    let mut entries = match tokio::fs::read_dir(dir).await {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(file_error(dir)(e)),
-    };
-    let mut files = Vec::new();
-    while let Some(entry) = entries.next_entry().await.map_err(file_error(dir))? {
-        let is_file = entry.file_type().await.map_err(file_error(dir))?.is_file();
-        if is_file {
-            // A name that is not UTF-8 matches no row: the sweep takes it for an orphan.
-            let name = entry.file_name().to_string_lossy().into_owned();
-            files.push((entry.path(), name));
-        }
-    }
-    Ok(files)
-}
-
-async fn remove(path: &Path) -> Result<()> {
-    match tokio::fs::remove_file(path).await {
-        Err(e) if e.kind() != ErrorKind::NotFound => Err(file_error(path)(e)),
-        _ => Ok(()),
+        Ok(moved)
     }
 }

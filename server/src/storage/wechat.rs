@@ -5,6 +5,8 @@ use api::wire::{ApplyStep, Scenario};
 
 use super::apply::scenario_key;
 use super::final_steps::{cancel_pending, Pending};
+use sqlx::Connection;
+
 use super::{Db, Result};
 use crate::flow::step_key;
 
@@ -32,7 +34,7 @@ impl Db {
     pub async fn link_wechat(&self, app_id: &str, link: &WechatLinkRow, now: i64) -> Result<()> {
         let mut tx = self.begin_locked().await?;
         sqlx::query(
-            "INSERT INTO wechat_links (application_id, uscc, enterprise, linked_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO wechat_links (application_id, uscc, enterprise, linked_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT(application_id) DO UPDATE SET uscc = excluded.uscc,
                  enterprise = excluded.enterprise, linked_at = excluded.linked_at",
         )
@@ -43,7 +45,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         sqlx::query(
-            "UPDATE applications SET scenario = ?, uscc = NULL, updated_at = ? WHERE id = ?",
+            "UPDATE applications SET scenario = $1, uscc = NULL, updated_at = $2 WHERE id = $3",
         )
         .bind(scenario_key(Scenario::Wechat))
         .bind(now)
@@ -60,38 +62,47 @@ impl Db {
     /// the applicant is sent back to 上传证照 to see why.
     pub async fn unlink_wechat(&self, app_id: &str, now: i64) -> Result<()> {
         let mut tx = self.begin_locked().await?;
-        sqlx::query("DELETE FROM wechat_links WHERE application_id = ?")
+        sqlx::query("DELETE FROM wechat_links WHERE application_id = $1")
             .bind(app_id)
             .execute(&mut *tx)
             .await?;
         cancel_pending(&mut tx, app_id, Pending::Activation, now).await?;
-        sqlx::query("UPDATE applications SET scenario = ?, updated_at = ? WHERE id = ?")
+        sqlx::query("UPDATE applications SET scenario = $1, updated_at = $2 WHERE id = $3")
             .bind(scenario_key(Scenario::New))
             .bind(now)
             .bind(app_id)
             .execute(&mut *tx)
             .await?;
-        let held = sqlx::query(
-            "UPDATE applications SET uscc = json_extract(license_json, '$.uscc.value')
-             WHERE id = ? AND license_json IS NOT NULL",
-        )
-        .bind(app_id)
-        .execute(&mut *tx)
-        .await;
-        match held {
-            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-                sqlx::query(
-                    "UPDATE applications SET uscc = NULL, state = ? WHERE id = ? AND state IN (?, ?)",
-                )
-                .bind(step_key(ApplyStep::License))
+        let (license,): (Option<String>,) =
+            sqlx::query_as("SELECT license_json FROM applications WHERE id = $1")
                 .bind(app_id)
-                .bind(step_key(ApplyStep::Contact))
-                .bind(step_key(ApplyStep::Authorize))
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
-            }
-            other => {
-                other?;
+        if let Some(uscc) = license.as_deref().and_then(license_uscc) {
+            // A savepoint: on PostgreSQL a failed statement would abort the whole transaction.
+            let mut attempt = tx.begin().await?;
+            let held = sqlx::query("UPDATE applications SET uscc = $1 WHERE id = $2")
+                .bind(&uscc)
+                .bind(app_id)
+                .execute(&mut *attempt)
+                .await;
+            match held {
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                    attempt.rollback().await?;
+                    sqlx::query(
+                        "UPDATE applications SET uscc = NULL, state = $1 WHERE id = $2 AND state IN ($3, $4)",
+                    )
+                    .bind(step_key(ApplyStep::License))
+                    .bind(app_id)
+                    .bind(step_key(ApplyStep::Contact))
+                    .bind(step_key(ApplyStep::Authorize))
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                other => {
+                    other?;
+                    attempt.commit().await?;
+                }
             }
         }
         tx.commit().await?;
@@ -100,7 +111,7 @@ impl Db {
 
     pub async fn wechat_link(&self, app_id: &str) -> Result<Option<WechatLinkRow>> {
         let row: Option<(String, String)> =
-            sqlx::query_as("SELECT uscc, enterprise FROM wechat_links WHERE application_id = ?")
+            sqlx::query_as("SELECT uscc, enterprise FROM wechat_links WHERE application_id = $1")
                 .bind(app_id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -111,7 +122,7 @@ impl Db {
     /// its super admin holds nothing).
     pub async fn wechat_linked_elsewhere(&self, uscc: &str, corp_id: &str) -> Result<bool> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM applications WHERE uscc = ? AND corp_id <> ? AND outcome = 'verified'",
+            "SELECT COUNT(*) FROM applications WHERE uscc = $1 AND corp_id <> $2 AND outcome = 'verified'",
         )
         .bind(uscc)
         .bind(corp_id)
@@ -121,7 +132,7 @@ impl Db {
     }
 
     pub async fn record_real_name_failure(&self, member_id: &str, now: i64) -> Result<()> {
-        sqlx::query("INSERT INTO real_name_failures (member_id, at) VALUES (?, ?)")
+        sqlx::query("INSERT INTO real_name_failures (member_id, at) VALUES ($1, $2)")
             .bind(member_id)
             .bind(now)
             .execute(&self.pool)
@@ -131,7 +142,7 @@ impl Db {
 
     pub async fn real_name_failures(&self, member_id: &str, since: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM real_name_failures WHERE member_id = ? AND at >= ?",
+            "SELECT COUNT(*) FROM real_name_failures WHERE member_id = $1 AND at >= $2",
         )
         .bind(member_id)
         .bind(since)
@@ -143,7 +154,7 @@ impl Db {
     pub async fn record_invitation(&self, i: &NewInvitation<'_>, now: i64) -> Result<()> {
         sqlx::query(
             "INSERT INTO invitations (corp_id, name, id_index, phone_index, phone_masked, invited_by, sent_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(i.corp_id)
         .bind(i.name)
@@ -160,7 +171,7 @@ impl Db {
     /// Invitations to this number since `since` (the daily cap).
     pub async fn invitations_to(&self, phone_index: &str, since: i64) -> Result<i64> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM invitations WHERE phone_index = ? AND sent_at >= ?",
+            "SELECT COUNT(*) FROM invitations WHERE phone_index = $1 AND sent_at >= $2",
         )
         .bind(phone_index)
         .bind(since)
@@ -172,7 +183,7 @@ impl Db {
     /// The keyed ID hashes of the people invited in this corp under this name.
     pub async fn invited_ids(&self, corp_id: &str, name: &str) -> Result<Vec<String>> {
         let rows: Vec<(String,)> = sqlx::query_as(
-            "SELECT DISTINCT id_index FROM invitations WHERE corp_id = ? AND name = ?",
+            "SELECT DISTINCT id_index FROM invitations WHERE corp_id = $1 AND name = $2",
         )
         .bind(corp_id)
         .bind(name)
@@ -184,10 +195,16 @@ impl Db {
     /// The keyed ID hash of a verified person.
     pub async fn verified_id_index(&self, identity: &str) -> Result<Option<String>> {
         let row: Option<(String,)> =
-            sqlx::query_as("SELECT id_index FROM verified_persons WHERE identity = ?")
+            sqlx::query_as("SELECT id_index FROM verified_persons WHERE identity = $1")
                 .bind(identity)
                 .fetch_optional(&self.pool)
                 .await?;
         Ok(row.map(|r| r.0))
     }
+}
+
+/// The USCC of a stored, confirmed license (`applications.license_json`).
+fn license_uscc(json: &str) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_str(json).ok()?;
+    value["uscc"]["value"].as_str().map(str::to_owned)
 }

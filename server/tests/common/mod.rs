@@ -1,8 +1,13 @@
-//! A test server: a fresh SQLite file, a clock the test moves, local providers, and helpers
+//! A test server: a fresh database, a clock the test moves, local providers, and helpers
 //! that speak HTTP to the real router through `oneshot`.
+//!
+//! The database is a SQLite file, or, when `ESIGN_TEST_POSTGRES` names a PostgreSQL server
+//! (`postgres://postgres@127.0.0.1:55432`), a database of its own created there for each app:
+//! `scripts/test.sh` runs the API suite both ways.
 #![allow(dead_code)]
 
 pub mod apply;
+pub mod remote;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -26,12 +31,20 @@ pub struct TestApp {
     pub router: Router,
     pub clock: ManualClock,
     pub db: Db,
+    /// Where `db` is: a second server (or a restart) opens the same database with it.
+    pub db_url: String,
     pub dir: PathBuf,
     /// The app's image pool, to see how many photos it holds.
     pub images: ImagePool,
+    state: AppState,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
+
+thread_local! {
+    /// The database the next app on this thread opens, when a test chose it.
+    static DB_URL: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
 
 fn temp_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
@@ -42,6 +55,65 @@ fn temp_dir() -> PathBuf {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
+}
+
+/// The PostgreSQL server the suite runs on, if any.
+pub fn postgres_server() -> Option<String> {
+    std::env::var("ESIGN_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// A new, empty database: a SQLite file in `dir`, or a new database on the PostgreSQL server.
+pub async fn fresh_db(dir: &std::path::Path) -> Db {
+    Db::connect_with(&fresh_db_url(dir).await, 4).await.unwrap()
+}
+
+/// The URL of a new, empty database (see [`fresh_db`]).
+pub async fn fresh_db_url(dir: &std::path::Path) -> String {
+    let Some(server) = postgres_server() else {
+        return format!("sqlite://{}", dir.join("test.db").display());
+    };
+    use sqlx::Connection;
+    let name = format!(
+        "esign_test_{}_{}",
+        std::process::id(),
+        dir.file_name().unwrap().to_string_lossy().replace('-', "_")
+    );
+    let mut admin = sqlx::PgConnection::connect(&format!("{server}/postgres"))
+        .await
+        .expect("the PostgreSQL server of ESIGN_TEST_POSTGRES answers");
+    sqlx::query(&format!("DROP DATABASE IF EXISTS {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}"))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    format!("{server}/{name}")
+}
+
+/// Makes the database refuse every insert into `table`, as a full disk would.
+pub async fn refuse_inserts(db: &Db, table: &str) {
+    let statements = match db.backend() {
+        server::storage::Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table}
+             BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END"
+        )],
+        server::storage::Backend::Postgres => vec![
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN RAISE EXCEPTION 'could not extend file: No space left on device'; END $$"
+                .to_owned(),
+            format!(
+                "CREATE TRIGGER refuse_{table} BEFORE INSERT ON {table}
+                 FOR EACH ROW EXECUTE FUNCTION refuse()"
+            ),
+        ],
+    };
+    for sql in statements {
+        sqlx::query(&sql).execute(db.pool()).await.unwrap();
+    }
 }
 
 impl TestApp {
@@ -88,9 +160,11 @@ impl TestApp {
         setup: impl FnOnce(&mut Settings),
     ) -> Self {
         let dir = temp_dir();
-        let db = Db::connect(&format!("sqlite://{}", dir.join("test.db").display()))
-            .await
-            .unwrap();
+        let db_url = match DB_URL.with(|u| u.borrow_mut().take()) {
+            Some(url) => url,
+            None => fresh_db_url(&dir).await,
+        };
+        let db = Db::connect_with(&db_url, 4).await.unwrap();
         // 2026-11-28 10:00 UTC, a Saturday.
         let clock = ManualClock::at(1_795_860_000);
         // No models here: recognition fails honestly unless a test brings its own engine.
@@ -129,16 +203,55 @@ impl TestApp {
             settings: Arc::new(settings),
         };
         Self {
-            router: server::http::router(state),
+            router: server::http::router(state.clone()),
+            state,
+            remote: None,
             clock,
             db,
+            db_url,
             dir,
             images,
         }
     }
 
+    /// Another server on the same database, with a pool and local providers of its own, as
+    /// a second instance behind the load balancer would be.
+    pub async fn second_instance(&self) -> Router {
+        let db = Db::connect_with(&self.db_url, 4).await.unwrap();
+        let providers = Providers::new(
+            server::config::ProviderMode::Local,
+            db.clone(),
+            Arc::new(self.clock.clone()),
+            &self.dir.join("no-models"),
+        )
+        .unwrap();
+        server::http::router(AppState {
+            db,
+            providers,
+            ..self.state.clone()
+        })
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Response<Body> {
-        self.router.clone().oneshot(req).await.unwrap()
+        match &self.remote {
+            Some(remote) => remote.send(req).await,
+            None => self.router.clone().oneshot(req).await.unwrap(),
+        }
+    }
+
+    /// An app on the database at `url` (e.g. reached through a proxy the test controls).
+    pub async fn on_database(url: &str) -> Self {
+        DB_URL.with(|u| *u.borrow_mut() = Some(url.to_owned()));
+        Self::new().await
+    }
+
+    /// An app whose requests go to a real `server` process on its database (its clock is the
+    /// real one, not `clock`): the process can be killed and restarted under the test.
+    pub async fn with_process() -> (Self, remote::Process) {
+        let mut app = Self::new().await;
+        let process = remote::Process::start(&app.db_url, &app.dir).await;
+        app.remote = Some(process.remote.clone());
+        (app, process)
     }
 
     /// Signs in through `/dev/login` and returns the `Cookie` header value.

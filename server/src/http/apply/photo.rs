@@ -12,7 +12,7 @@ use crate::http::error::{wait_text, Error};
 use crate::http::AppState;
 use crate::imaging::{self, Header, PoolError, Refusal};
 use crate::providers::ocr::{BizLicense, LicenseOcr, OcrError};
-use crate::storage::{new_id, upload_dir, DailyCap, NewUpload, Stored};
+use crate::storage::{new_id, DailyCap, NewUpload, Stored};
 
 /// Photos (license and letter together) one application may upload per day in China. A
 /// retake or two per photo is normal; thirty is far past it.
@@ -103,7 +103,6 @@ impl Accepted {
         let stored = state
             .db
             .store_upload(
-                &upload_dir(&state.settings.data_dir),
                 &NewUpload {
                     id: &id,
                     application_id,
