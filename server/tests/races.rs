@@ -69,7 +69,7 @@ async fn fifty_admin_notifications_at_once_message_each_admin_once() {
     for m in app.outbox().await {
         if m["channel"] == "wecom" {
             *per_admin
-                .entry(m["recipient"].as_str().unwrap().to_owned())
+                .entry(m["to"].as_str().unwrap().to_owned())
                 .or_default() += 1;
         }
     }

@@ -3,7 +3,8 @@
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-/// Runs the server binary with `DATABASE_URL=url` and returns its exit code and stderr.
+/// Runs the server binary with `DATABASE_URL=url` and returns its exit code and its log
+/// (stdout and stderr).
 fn start_with(url: &str) -> (Option<i32>, String) {
     let dir = std::env::temp_dir().join(format!("esign-startup-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -12,7 +13,7 @@ fn start_with(url: &str) -> (Option<i32>, String) {
         .env("ESIGN_ADDR", "127.0.0.1:0")
         .env("ESIGN_DATA_DIR", &dir)
         .env("ESIGN_PROVIDERS", "local")
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -27,15 +28,15 @@ fn start_with(url: &str) -> (Option<i32>, String) {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    let mut stderr = String::new();
     use std::io::Read;
-    child
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut stderr)
-        .unwrap();
-    (status.code(), stderr)
+    let mut log = String::new();
+    for mut pipe in [
+        Box::new(child.stdout.take().unwrap()) as Box<dyn Read>,
+        Box::new(child.stderr.take().unwrap()),
+    ] {
+        pipe.read_to_string(&mut log).unwrap();
+    }
+    (status.code(), log)
 }
 
 #[test]

@@ -37,6 +37,8 @@ pub struct TestApp {
     /// The app's image pool, to see how many photos it holds.
     pub images: ImagePool,
     state: AppState,
+    /// Set by [`TestApp::with_process`]: requests go to that server process instead.
+    remote: Option<remote::Remote>,
 }
 
 static NEXT: AtomicU32 = AtomicU32::new(0);
