@@ -56,28 +56,32 @@ async fn fifty_admin_notifications_at_once_message_each_admin_once() {
     let app = TestApp::new().await;
     let instances = [app.router.clone(), app.second_instance().await];
     let lina = app.login("lina").await;
-    let statuses = at_once(&instances, 50, "/api/notify-admins", &lina, "").await;
-    assert_eq!(
-        (
-            count(&statuses, StatusCode::OK),
-            count(&statuses, StatusCode::TOO_MANY_REQUESTS)
-        ),
-        (1, 49),
-        "{statuses:?}"
-    );
-    let mut per_admin: HashMap<String, usize> = HashMap::new();
-    for m in app.outbox().await {
-        if m["channel"] == "wecom" {
-            *per_admin
-                .entry(m["to"].as_str().unwrap().to_owned())
-                .or_default() += 1;
+    // Three rounds, each after the 10-minute window: a race that slips one in three shows.
+    for round in 1..=3 {
+        let statuses = at_once(&instances, 50, "/api/notify-admins", &lina, "").await;
+        assert_eq!(
+            (
+                count(&statuses, StatusCode::OK),
+                count(&statuses, StatusCode::TOO_MANY_REQUESTS)
+            ),
+            (1, 49),
+            "round {round}: {statuses:?}"
+        );
+        let mut per_admin: HashMap<String, usize> = HashMap::new();
+        for m in app.outbox().await {
+            if m["channel"] == "wecom" {
+                *per_admin
+                    .entry(m["to"].as_str().unwrap().to_owned())
+                    .or_default() += 1;
+            }
         }
+        assert!(!per_admin.is_empty(), "the admins were told");
+        assert!(
+            per_admin.values().all(|&n| n == round),
+            "round {round}: one message to each admin per round: {per_admin:?}"
+        );
+        app.clock.advance(601);
     }
-    assert!(!per_admin.is_empty(), "the admins were told");
-    assert!(
-        per_admin.values().all(|&n| n == 1),
-        "one message to each admin: {per_admin:?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
