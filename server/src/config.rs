@@ -67,6 +67,11 @@ pub struct Config {
     /// is ignored (anyone could write it) and the socket's peer is counted.
     #[arg(long, env = "ESIGN_TRUSTED_PROXY", default_value_t = false)]
     pub trusted_proxy: bool,
+
+    /// Adds `GET /bench/constant`, a bare route answering a constant, for `cargo xtask bench
+    /// load` to measure this machine's ceiling against. Never in a deployment.
+    #[arg(long, env = "ESIGN_BENCH_ROUTES", default_value_t = false, hide = true)]
+    pub bench_routes: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

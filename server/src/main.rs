@@ -43,7 +43,13 @@ async fn run(config: Config) -> Result<(), String> {
         tracing::info!("demo sign-in: http://{}/dev/login", config.addr);
     }
     // The peer address feeds the per-address limits (`http::extract::ClientIp`).
-    let app = server::http::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let mut router = server::http::router(state);
+    if config.bench_routes {
+        // Merged after the app's layers, so none of them runs: the machine's ceiling.
+        router = router.route("/bench/constant", axum::routing::get(|| async { "ok" }));
+        tracing::warn!("bench-only route /bench/constant is on");
+    }
+    let app = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;

@@ -29,6 +29,11 @@ pub const BENCHES: &[Bench] = &[
         about: "license OCR on generated 2000 px photos: time per image and fields read (budget ≤ 3 s, ≥ 7/8)",
         run: ocr,
     },
+    Bench {
+        name: "load",
+        about: "rps and p50/p99 at concurrency 64 on SQLite and PostgreSQL, against a bare route (budget: /api/session ≥ 50 %, p99 ≤ 10 ms)",
+        run: crate::bench_load::load,
+    },
 ];
 
 pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {

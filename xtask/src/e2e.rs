@@ -103,6 +103,8 @@ pub(crate) struct LocalServer<'a> {
     pub data_dir: &'a Path,
     pub static_dir: &'a Path,
     pub log_path: &'a Path,
+    /// More environment for the server (after the defaults, so it wins).
+    pub extra_env: &'a [(&'a str, &'a str)],
 }
 
 impl LocalServer<'_> {
@@ -132,6 +134,7 @@ impl LocalServer<'_> {
         if std::env::var_os("RUST_LOG").is_none() {
             cmd.env("RUST_LOG", "info");
         }
+        cmd.envs(self.extra_env.iter().copied());
         // If xtask dies without cleaning up (SIGKILL), the kernel stops the server too.
         unsafe {
             cmd.pre_exec(|| {
@@ -342,6 +345,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         data_dir: &data_dir,
         static_dir: &dist,
         log_path: &log_path,
+        extra_env: &[],
     };
     let spawn = |append: bool| -> Result<Server> {
         let server = local.spawn(append)?;

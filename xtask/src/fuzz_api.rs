@@ -120,6 +120,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         data_dir: &data_dir,
         static_dir: &static_dir,
         log_path: &log_path,
+        extra_env: &[],
     };
     let mut server = local.spawn(false)?;
 

@@ -2,6 +2,7 @@
 //! Tools are installed by scripts/setup.sh; these tasks check them and say so when one is off.
 
 mod bench;
+mod bench_load;
 mod build_app;
 mod check_wasm;
 mod e2e;
