@@ -12,7 +12,8 @@
 #                   (cargo test -p app --target wasm32-unknown-unknown, chromedriver)
 #   5. build-app    cargo xtask build-app    (release bundle in dist/)
 #   6. check-wasm   cargo xtask check-wasm   (WebAssembly 1.0 + mutable-globals)
-#   7. e2e          cargo xtask e2e          (Playwright against the release bundle)
+#   7. e2e          cargo xtask e2e          (Playwright against the release bundle; with
+#                   E2E_POSTGRES=1 also two servers on one PostgreSQL database)
 #   8. bench        cargo xtask bench        (report only, never fails the run on numbers)
 #
 # SKIP_SETUP=1 skips stage 1.
@@ -75,7 +76,7 @@ stage fuzz-api cargo xtask fuzz-api
 stage component cargo xtask test-components
 stage build-app cargo xtask build-app
 stage check-wasm cargo xtask check-wasm
-stage e2e cargo xtask e2e
+stage e2e env E2E_POSTGRES=1 cargo xtask e2e
 stage bench cargo xtask bench
 
 echo

@@ -49,7 +49,7 @@ pub fn load(root: &Path) -> Result<()> {
         "SQLite",
         format!("sqlite://{}?mode=rwc", work.join("esign.db").display()),
     )];
-    match postgres_database(root) {
+    match crate::pg::fresh_database(root, "esign_bench") {
         Ok(url) => databases.push(("PostgreSQL", url)),
         Err(e) => println!("PostgreSQL skipped: {e:#}"),
     }
@@ -115,26 +115,6 @@ pub fn load(root: &Path) -> Result<()> {
     }
     println!("budget: /api/session ≥ 50 % of the bare route, p99 ≤ 10 ms, 0 errors (not enforced)");
     Ok(())
-}
-
-/// A fresh database `esign_bench` on the private cluster.
-fn postgres_database(root: &Path) -> Result<String> {
-    let out = Command::new("bash")
-        .current_dir(root)
-        .args(["scripts/pg.sh", "start"])
-        .output()
-        .context("running scripts/pg.sh")?;
-    if !out.status.success() {
-        bail!("{}", String::from_utf8_lossy(&out.stderr).trim());
-    }
-    let server = String::from_utf8(out.stdout)?.trim().to_owned();
-    for sql in [
-        "DROP DATABASE IF EXISTS esign_bench",
-        "CREATE DATABASE esign_bench",
-    ] {
-        util::run(Command::new("psql").args(["-q", &format!("{server}/postgres"), "-c", sql]))?;
-    }
-    Ok(format!("{server}/esign_bench"))
 }
 
 fn output(cmd: &mut Command) -> Result<String> {

@@ -353,6 +353,14 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         Ok(server)
     };
     let mut server = spawn(false)?;
+    // 3b. two more servers on one PostgreSQL database, for tests/e2e/instances.spec.ts
+    let pair = match std::env::var("E2E_POSTGRES") {
+        Ok(v) if v == "1" => Some(two_instances(root, &server_bin, &target)?),
+        _ => {
+            println!("e2e: E2E_POSTGRES is not 1: the two-instance test is skipped");
+            None
+        }
+    };
 
     // 4. Playwright (= `npx playwright test`, without npx's extra process in between)
     let mut cmd = Command::new(&playwright);
@@ -366,6 +374,10 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         .env("E2E_SERVER_RESTART", &marker)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("PATH", util::path_with_node_bin(root)?);
+    if pair.is_some() {
+        cmd.env("E2E_INSTANCE_A", format!("http://{INSTANCE_A}"))
+            .env("E2E_INSTANCE_B", format!("http://{INSTANCE_B}"));
+    }
     eprintln!("$ E2E_BASE_URL={base_url} {}", util::show(&cmd));
     let status = match interrupted() {
         Some(sig) => bail!("interrupted by signal {sig}"),
@@ -398,15 +410,52 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         }
     };
 
-    // 5. stop the server, report
+    // 5. stop the servers, report
     server.stop();
     drop(server);
+    drop(pair);
     println!("e2e: server log: {}", log_path.display());
     println!(
         "e2e: screenshots, traces and failure artifacts: {}",
         root.join("test-results").display()
     );
     Ok(verdict("e2e", "playwright", status))
+}
+
+/// Where the two instances on one PostgreSQL database listen.
+const INSTANCE_A: &str = "127.0.0.1:18081";
+const INSTANCE_B: &str = "127.0.0.1:18082";
+/// Both instances seal personal numbers with one key, as a deployment's servers must.
+const SHARED_DATA_KEY: &str = "ZTJlLXR3by1pbnN0YW5jZXMtc2hhcmUtb25lLWtleSE=";
+
+/// Instances A and B: one fresh PostgreSQL database (scripts/pg.sh), one data key, each its
+/// own data directory and log.
+fn two_instances(root: &Path, server_bin: &Path, target: &Path) -> Result<(Server, Server)> {
+    let database_url = crate::pg::fresh_database(root, "esign_e2e")?;
+    let dist = root.join("dist");
+    let start = |addr_text: &str, name: &str| -> Result<Server> {
+        let addr: SocketAddr = addr_text.parse()?;
+        if TcpListener::bind(addr).is_err() {
+            bail!("{addr} is already in use: stop whatever listens there");
+        }
+        let data_dir = target.join(format!("e2e-data-{name}"));
+        let _ = std::fs::remove_dir_all(&data_dir);
+        std::fs::create_dir_all(&data_dir)?;
+        let log_path = target.join(format!("e2e-server-{name}.log"));
+        LocalServer {
+            bin: server_bin,
+            root,
+            addr,
+            addr_text,
+            database_url: &database_url,
+            data_dir: &data_dir,
+            static_dir: &dist,
+            log_path: &log_path,
+            extra_env: &[("ESIGN_DATA_KEY", SHARED_DATA_KEY)],
+        }
+        .spawn(false)
+    };
+    Ok((start(INSTANCE_A, "a")?, start(INSTANCE_B, "b")?))
 }
 
 /// The exit code of a run of `tool` against the server (128 + the signal when interrupted),

@@ -7,6 +7,7 @@ mod build_app;
 mod check_wasm;
 mod e2e;
 mod fuzz_api;
+mod pg;
 mod test_components;
 mod tools;
 mod util;
