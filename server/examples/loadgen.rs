@@ -1,8 +1,9 @@
 //! The load generator of `cargo xtask bench load`: a small hyper client, run as a process of
 //! its own on loopback, so that it does not share the server's runtime.
 //!
-//!   loadgen prepare BASE                     signs in as 王建国 and takes 星河云图 through the
-//!                                            whole flow (local mode); prints his cookie
+//!   loadgen prepare BASE                     signs in as 张伟 (real-name verified) and takes
+//!                                            星河云图 to 等待法定代表人授权, the page that
+//!                                            polls (local mode); prints his cookie
 //!   loadgen run URL [COOKIE] CONCURRENCY SECS  GETs URL from CONCURRENCY keep-alive
 //!                                            connections for SECS seconds; prints one JSON line
 //!                                            {"requests","errors","rps","p50_ms","p99_ms"}
@@ -164,15 +165,16 @@ fn expect(step: &str, (status, v, _): &(u16, Value, Option<String>), want: &[u16
     }
 }
 
-/// 王建国 (WeCom admin and legal representative of 星河云图) verifies the enterprise through the
-/// API, exactly as the app's pages do, with the local providers' outbox and face simulation.
+/// 张伟 (WeCom admin of 星河云图, not its legal representative) goes through the API exactly as
+/// the app's pages do — real name, license, contact code from the local outbox — and sends
+/// 短信通知法人: his application then waits, and its page polls `GET /api/application`.
 async fn prepare(base: &str) -> String {
     let http = client(1);
     let login = call(
         &http,
         base,
         "GET",
-        "/dev/login?user=wangjianguo",
+        "/dev/login?user=zhangwei",
         "",
         Body::None,
     )
@@ -184,7 +186,7 @@ async fn prepare(base: &str) -> String {
         &call(&http, base, "POST", "/api/application", c, Body::None).await,
         &[200, 201],
     );
-    let real_name = json!({"name": "王建国", "id_number": "330106197503120410"});
+    let real_name = json!({"name": "张伟", "id_number": "440305198806231534"});
     expect(
         "real name",
         &call(
@@ -232,7 +234,7 @@ async fn prepare(base: &str) -> String {
         .await,
         &[200],
     );
-    let phone = json!({"phone": "13900000001"});
+    let phone = json!({"phone": "13900000002"});
     expect(
         "code",
         &call(
@@ -255,7 +257,7 @@ async fn prepare(base: &str) -> String {
         .and_then(|m| m["text"].as_str())
         .expect("the code's SMS in the outbox");
     let code: String = text.chars().filter(char::is_ascii_digit).take(6).collect();
-    let verify = json!({"phone": "13900000001", "code": code});
+    let verify = json!({"phone": "13900000002", "code": code});
     expect(
         "verify",
         &call(
@@ -269,42 +271,22 @@ async fn prepare(base: &str) -> String {
         .await,
         &[200],
     );
-    let face = call(&http, base, "POST", "/api/application/face", c, Body::None).await;
-    expect("face", &face, &[200]);
-    let biz = face.1["url"]
-        .as_str()
-        .and_then(|u| u.strip_prefix("/dev/face/"))
-        .expect("the local face simulation")
-        .to_owned();
-    let answered = call(
-        &http,
-        base,
-        "POST",
-        &format!("/dev/face/{biz}"),
-        "",
-        Body::Form("decision=pass".into()),
-    )
-    .await;
-    expect("face simulation", &answered, &[303]);
-    let result = json!({"biz_token": biz});
+    let legal_rep = json!({"phone": "13900000001"});
     expect(
-        "face result",
+        "短信通知法人",
         &call(
             &http,
             base,
             "POST",
-            "/api/application/face/result",
+            "/api/application/legal-rep",
             c,
-            Body::Json(result),
+            Body::Json(legal_rep),
         )
         .await,
         &[200],
     );
-    let session = call(&http, base, "GET", "/api/session", c, Body::None).await;
-    if session.1["enterprise_state"] != "verified" {
-        eprintln!("loadgen prepare: not verified at the end: {}", session.1);
-        std::process::exit(1);
-    }
+    let view = call(&http, base, "GET", "/api/application", c, Body::None).await;
+    expect("the waiting view", &view, &[200]);
     cookie
 }
 

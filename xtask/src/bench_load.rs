@@ -4,7 +4,8 @@
 //! cluster from `scripts/pg.sh`, when PostgreSQL is installed).
 //!
 //! Routes: the bare `/bench/constant` (the server's bench-only flag; the machine's ceiling),
-//! `GET /api/session`, and `GET /api/application` of a verified applicant. Each route's rps is
+//! `GET /api/session`, and `GET /api/application` of a real-name-verified applicant whose page
+//! waits for the legal representative (the view the waiting pages poll). Each route's rps is
 //! also shown as a share of the bare route's. Budget: `/api/session` ≥ 50 % of the bare
 //! route, p99 ≤ 10 ms, 0 errors — reported, never enforced.
 
@@ -83,7 +84,7 @@ pub fn load(root: &Path) -> Result<()> {
         .spawn(false)?;
         let base = format!("http://{ADDR}");
         let cookie = output(Command::new(&loadgen).args(["prepare", &base]))
-            .context("taking the demo applicant through the flow")?;
+            .context("taking the demo applicant to 等待法定代表人授权")?;
         let mut bare = None;
         for (route, path, with_cookie) in [
             ("bare constant", "/bench/constant", false),

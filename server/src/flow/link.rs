@@ -16,21 +16,13 @@ pub enum LinkPurpose {
 
 impl LinkPurpose {
     pub const ACTIVATION: [LinkPurpose; 2] = [Self::ActivationSms, Self::ActivationDirect];
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::LegalRep => "legal_rep",
-            Self::ActivationSms => "activation_sms",
-            Self::ActivationDirect => "activation_direct",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        [Self::LegalRep, Self::ActivationSms, Self::ActivationDirect]
-            .into_iter()
-            .find(|p| p.key() == key)
-    }
 }
+
+api::sqlx_text_enum!(LinkPurpose {
+    LegalRep => "legal_rep",
+    ActivationSms => "activation_sms",
+    ActivationDirect => "activation_direct",
+});
 
 /// Where a link stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,29 +34,13 @@ pub enum LinkStatus {
     Superseded,
 }
 
-impl LinkStatus {
-    pub fn key(self) -> &'static str {
-        match self {
-            LinkStatus::Pending => "pending",
-            LinkStatus::Approved => "approved",
-            LinkStatus::Declined => "declined",
-            LinkStatus::Cancelled => "cancelled",
-            LinkStatus::Superseded => "superseded",
-        }
-    }
-
-    pub fn parse(key: &str) -> Option<Self> {
-        [
-            Self::Pending,
-            Self::Approved,
-            Self::Declined,
-            Self::Cancelled,
-            Self::Superseded,
-        ]
-        .into_iter()
-        .find(|s| s.key() == key)
-    }
-}
+api::sqlx_text_enum!(LinkStatus {
+    Pending => "pending",
+    Approved => "approved",
+    Declined => "declined",
+    Cancelled => "cancelled",
+    Superseded => "superseded",
+});
 
 /// Why a link can no longer be used; each has its own page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -233,8 +209,8 @@ mod tests {
             LinkStatus::Cancelled,
             LinkStatus::Superseded,
         ] {
-            assert_eq!(LinkStatus::parse(s.key()), Some(s));
+            assert_eq!(LinkStatus::from_key(s.key()), Some(s));
         }
-        assert_eq!(LinkStatus::parse("nope"), None);
+        assert_eq!(LinkStatus::from_key("nope"), None);
     }
 }

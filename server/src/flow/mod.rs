@@ -91,19 +91,6 @@ pub fn may_take_over(last_active: i64, now: i64) -> bool {
 }
 
 /// Stored form of a step (`applications.state`).
-pub fn step_key(step: ApplyStep) -> &'static str {
-    match step {
-        ApplyStep::RealName => "real_name",
-        ApplyStep::License => "license",
-        ApplyStep::Contact => "contact",
-        ApplyStep::Authorize => "authorize",
-    }
-}
-
-pub fn parse_step(key: &str) -> Option<ApplyStep> {
-    ApplyStep::ALL.into_iter().find(|s| step_key(*s) == key)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,8 +182,8 @@ mod tests {
     #[test]
     fn steps_round_trip_through_storage() {
         for s in ApplyStep::ALL {
-            assert_eq!(parse_step(step_key(s)), Some(s));
+            assert_eq!(ApplyStep::from_key(s.key()), Some(s));
         }
-        assert_eq!(parse_step("nope"), None);
+        assert_eq!(ApplyStep::from_key("nope"), None);
     }
 }

@@ -64,9 +64,10 @@ pub async fn face_page(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Response, Error> {
-    let Some((name, redirect, status, _)) = state.db.local_face(&token).await? else {
+    let Some(session) = state.db.local_face(&token).await? else {
         return Ok(gone());
     };
+    let (name, redirect, status) = (session.name, session.redirect_url, session.status);
     let who = text(&api::validate::mask_name(&name)).to_string();
     let action = attr(&format!("/dev/face/{token}")).to_string();
     let body = if status == LocalFaceStatus::Pending {
@@ -114,9 +115,10 @@ pub async fn face_answer(
         "fail" => false,
         _ => return Err(Error::bad_field("decision", "请选择通过或不通过")),
     };
-    let Some((_, redirect, _, _)) = state.db.local_face(&token).await? else {
+    let Some(session) = state.db.local_face(&token).await? else {
         return Ok(gone());
     };
+    let redirect = session.redirect_url;
     // A second tap (back button, double submit) keeps the first answer.
     state.db.answer_local_face(&token, passed).await?;
     Ok(Redirect::to(&back_url(&redirect, &token)).into_response())

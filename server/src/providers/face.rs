@@ -77,13 +77,14 @@ impl FaceVerifier for LocalFace {
     }
 
     async fn detect_info(&self, biz_token: &str) -> Result<Option<DetectInfo>, ProviderError> {
-        let Some((name, _, status, created_at)) = self.db.local_face(biz_token).await? else {
+        let Some(session) = self.db.local_face(biz_token).await? else {
             return Err(ProviderError::Refused {
                 provider: "face",
                 message: "unknown BizToken".to_owned(),
             });
         };
-        let expired = self.clock.now() - created_at > BIZ_TOKEN_TTL_SECS;
+        let (name, status) = (session.name, session.status);
+        let expired = self.clock.now() - session.created_at > BIZ_TOKEN_TTL_SECS;
         Ok(match status {
             LocalFaceStatus::Pending if expired => Some(DetectInfo {
                 err_code: 2004,

@@ -3,21 +3,27 @@
 use api::wire::{ApplyStep, Scenario};
 
 use super::{Db, Result};
-use crate::flow::parse_step;
 
+/// Where a current application stands (the reads here never select cancelled ones).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Open,
     Verified,
 }
 
+api::sqlx_text_enum!(Outcome {
+    Open => "open",
+    Verified => "verified",
+});
+
 /// The corp's current application: the open one, or else the one that verified it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CurrentApplication {
     pub id: String,
     pub applicant_id: String,
     pub applicant_name: String,
     pub outcome: Outcome,
+    #[sqlx(rename = "state")]
     pub step: ApplyStep,
     pub created_at: i64,
     pub scenario: Scenario,
@@ -28,59 +34,18 @@ pub struct CurrentApplication {
     pub super_admin_index: Option<String>,
 }
 
-type Raw = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<String>,
-    Option<i64>,
-    Option<String>,
-);
-
 impl Db {
     pub async fn current_application(&self, corp_id: &str) -> Result<Option<CurrentApplication>> {
-        let row: Option<Raw> = sqlx::query_as(
-            "SELECT a.id, a.applicant_id, m.name, a.outcome, a.state, a.created_at,
-                    a.scenario, a.super_admin_id, a.finished_at, a.super_admin_index
+        Ok(sqlx::query_as(
+            "SELECT a.id, a.applicant_id, m.name AS applicant_name, a.outcome, a.state,
+                    a.created_at, a.scenario, a.super_admin_id, a.finished_at,
+                    a.super_admin_index
              FROM applications a JOIN members m ON m.id = a.applicant_id
              WHERE a.corp_id = $1 AND a.outcome IN ('open', 'verified')
              ORDER BY (a.outcome = 'verified') DESC, a.created_at DESC LIMIT 1",
         )
         .bind(corp_id)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(
-            |(
-                id,
-                applicant_id,
-                applicant_name,
-                outcome,
-                state,
-                created_at,
-                scenario,
-                super_admin_id,
-                finished_at,
-                super_admin_index,
-            )| CurrentApplication {
-                id,
-                applicant_id,
-                applicant_name,
-                outcome: if outcome == "verified" {
-                    Outcome::Verified
-                } else {
-                    Outcome::Open
-                },
-                step: parse_step(&state).unwrap_or(ApplyStep::RealName),
-                created_at,
-                scenario: super::apply::parse_scenario(&scenario),
-                super_admin_id,
-                finished_at,
-                super_admin_index,
-            },
-        ))
+        .await?)
     }
 }

@@ -5,13 +5,13 @@ use rand::RngCore;
 
 use super::final_steps::Pending;
 use super::{Db, Result};
-use crate::flow::{parse_step, step_key};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApplicationRow {
     pub id: String,
     pub corp_id: String,
     pub applicant_id: String,
+    #[sqlx(rename = "state")]
     pub step: ApplyStep,
     pub license_json: Option<String>,
     pub contact_masked: Option<String>,
@@ -22,53 +22,6 @@ pub struct ApplicationRow {
     pub uscc: Option<String>,
     /// The enterprise registry's legal representative for that USCC.
     pub registry_legal_rep: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct Raw {
-    id: String,
-    corp_id: String,
-    applicant_id: String,
-    state: String,
-    license_json: Option<String>,
-    contact_masked: Option<String>,
-    contact_verified_at: Option<i64>,
-    created_at: i64,
-    scenario: String,
-    uscc: Option<String>,
-    registry_legal_rep: Option<String>,
-}
-
-pub(super) fn scenario_key(s: Scenario) -> &'static str {
-    match s {
-        Scenario::New => "new",
-        Scenario::Wechat => "wechat",
-    }
-}
-
-pub(super) fn parse_scenario(key: &str) -> Scenario {
-    if key == "wechat" {
-        Scenario::Wechat
-    } else {
-        Scenario::New
-    }
-}
-
-fn from_raw(r: Raw) -> ApplicationRow {
-    ApplicationRow {
-        id: r.id,
-        corp_id: r.corp_id,
-        applicant_id: r.applicant_id,
-        // An unknown stored step can only come from a newer server; resume at the start.
-        step: parse_step(&r.state).unwrap_or(ApplyStep::RealName),
-        license_json: r.license_json,
-        contact_masked: r.contact_masked,
-        contact_verified_at: r.contact_verified_at,
-        created_at: r.created_at,
-        scenario: parse_scenario(&r.scenario),
-        uscc: r.uscc,
-        registry_legal_rep: r.registry_legal_rep,
-    }
 }
 
 const COLUMNS: &str = "id, corp_id, applicant_id, state, license_json, contact_masked, \
@@ -108,7 +61,7 @@ impl Db {
         .bind(&id)
         .bind(corp_id)
         .bind(applicant_id)
-        .bind(step_key(step))
+        .bind(step)
         .bind(now)
         .bind(now)
         .execute(self.pool())
@@ -127,29 +80,27 @@ impl Db {
     }
 
     pub async fn open_application(&self, corp_id: &str) -> Result<Option<ApplicationRow>> {
-        let row: Option<Raw> = sqlx::query_as(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM applications WHERE corp_id = $1 AND outcome = 'open'"
         ))
         .bind(corp_id)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(from_raw))
+        .await?)
     }
 
     /// An application still open, by id (links carry the id, not the corp).
     pub async fn open_application_by_id(&self, app_id: &str) -> Result<Option<ApplicationRow>> {
-        let row: Option<Raw> = sqlx::query_as(&format!(
+        Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM applications WHERE id = $1 AND outcome = 'open'"
         ))
         .bind(app_id)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(from_raw))
+        .await?)
     }
 
     pub async fn set_step(&self, app_id: &str, step: ApplyStep, now: i64) -> Result<()> {
         sqlx::query("UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3")
-            .bind(step_key(step))
+            .bind(step)
             .bind(now)
             .bind(app_id)
             .execute(self.pool())

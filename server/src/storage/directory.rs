@@ -1,32 +1,25 @@
 //! Corps and members as the WeCom provider reported them at sign-in.
 
-use api::wire::AuthMode;
-
 use super::{Db, Flag, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct CorpRow {
     pub id: String,
     pub name: String,
-    pub auth_mode: AuthMode,
+    pub auth_mode: api::wire::AuthMode,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberRow {
     pub id: String,
     pub corp_id: Option<String>,
     pub name: String,
+    #[sqlx(try_from = "Flag")]
     pub is_wecom_admin: bool,
+    #[sqlx(try_from = "Flag")]
     pub is_staff: bool,
     /// When WeCom last confirmed `is_wecom_admin` (sign-in, or a later refresh).
     pub admin_checked_at: Option<i64>,
-}
-
-fn auth_mode_str(mode: AuthMode) -> &'static str {
-    match mode {
-        AuthMode::Admin => "admin",
-        AuthMode::Member => "member",
-    }
 }
 
 impl Db {
@@ -37,7 +30,7 @@ impl Db {
         )
         .bind(&corp.id)
         .bind(&corp.name)
-        .bind(auth_mode_str(corp.auth_mode))
+        .bind(corp.auth_mode)
         .execute(self.pool())
         .await?;
         Ok(())
@@ -74,40 +67,21 @@ impl Db {
     }
 
     pub async fn corp(&self, id: &str) -> Result<Option<CorpRow>> {
-        let row: Option<(String, String, String)> =
+        Ok(
             sqlx::query_as("SELECT id, name, auth_mode FROM corps WHERE id = $1")
                 .bind(id)
                 .fetch_optional(self.pool())
-                .await?;
-        Ok(row.map(|(id, name, mode)| CorpRow {
-            id,
-            name,
-            auth_mode: if mode == "member" {
-                AuthMode::Member
-            } else {
-                AuthMode::Admin
-            },
-        }))
+                .await?,
+        )
     }
 
     pub async fn member(&self, id: &str) -> Result<Option<MemberRow>> {
-        type Raw = (String, Option<String>, String, Flag, Flag, Option<i64>);
-        let row: Option<Raw> = sqlx::query_as(
+        Ok(sqlx::query_as(
             "SELECT id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at
              FROM members WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(
-            |(id, corp_id, name, is_wecom_admin, is_staff, admin_checked_at)| MemberRow {
-                id,
-                corp_id,
-                name,
-                is_wecom_admin: is_wecom_admin.0,
-                is_staff: is_staff.0,
-                admin_checked_at,
-            },
-        ))
+        .await?)
     }
 }

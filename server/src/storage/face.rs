@@ -12,22 +12,30 @@ pub enum FacePurpose {
     Claim,
 }
 
-impl FacePurpose {
-    fn key(self) -> &'static str {
-        match self {
-            Self::Authorize => "authorize",
-            Self::Claim => "claim",
-        }
-    }
+api::sqlx_text_enum!(FacePurpose {
+    Authorize => "authorize",
+    Claim => "claim",
+});
+
+/// How a face check ended, once its result was fetched and used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FaceResult {
+    Passed,
+    Failed,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+api::sqlx_text_enum!(FaceResult {
+    Passed => "passed",
+    Failed => "failed",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct FaceCheckRow {
     pub biz_token: String,
     pub application_id: String,
     pub member_id: String,
     /// `None` until the result was fetched and used.
-    pub result: Option<String>,
+    pub result: Option<FaceResult>,
     /// The hash of the session that started it: its result counts for that session only.
     pub session_hash: Option<String>,
     pub subject_uscc: Option<String>,
@@ -52,6 +60,21 @@ pub enum LocalFaceStatus {
     Failed,
 }
 
+api::sqlx_text_enum!(LocalFaceStatus {
+    Pending => "pending",
+    Passed => "passed",
+    Failed => "failed",
+});
+
+/// The local simulation's session: its person's name, where to return, the answer so far.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LocalFaceRow {
+    pub name: String,
+    pub redirect_url: String,
+    pub status: LocalFaceStatus,
+    pub created_at: i64,
+}
+
 impl Db {
     pub async fn insert_face_check(&self, f: &NewFaceCheck<'_>, now: i64) -> Result<()> {
         sqlx::query(
@@ -63,7 +86,7 @@ impl Db {
         .bind(f.member_id)
         .bind(f.session_hash)
         .bind(f.subject_uscc)
-        .bind(f.purpose.key())
+        .bind(f.purpose)
         .bind(now)
         .execute(&self.pool)
         .await?;
@@ -71,41 +94,19 @@ impl Db {
     }
 
     pub async fn face_check(&self, biz_token: &str) -> Result<Option<FaceCheckRow>> {
-        type Raw = (
-            String,
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            String,
-        );
-        let row: Option<Raw> = sqlx::query_as(
+        Ok(sqlx::query_as(
             "SELECT biz_token, application_id, member_id, result, session_hash, subject_uscc,
              purpose FROM face_checks WHERE biz_token = $1",
         )
         .bind(biz_token)
         .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| FaceCheckRow {
-            biz_token: r.0,
-            application_id: r.1,
-            member_id: r.2,
-            result: r.3,
-            session_hash: r.4,
-            subject_uscc: r.5,
-            purpose: if r.6 == "claim" {
-                FacePurpose::Claim
-            } else {
-                FacePurpose::Authorize
-            },
-        }))
+        .await?)
     }
 
     /// Records the outcome once; false when it was recorded already (a replayed token).
     pub async fn finish_face_check(&self, biz_token: &str, passed: bool, now: i64) -> Result<bool> {
         let done = sqlx::query("UPDATE face_checks SET result = $1, finished_at = $2 WHERE biz_token = $3 AND result IS NULL")
-            .bind(if passed { "passed" } else { "failed" })
+            .bind(if passed { FaceResult::Passed } else { FaceResult::Failed })
             .bind(now)
             .bind(biz_token)
             .execute(&self.pool)
@@ -140,24 +141,13 @@ impl Db {
         Ok(())
     }
 
-    /// The simulated session: its person's name, where to return, and the answer so far.
-    pub async fn local_face(
-        &self,
-        biz_token: &str,
-    ) -> Result<Option<(String, String, LocalFaceStatus, i64)>> {
-        let row: Option<(String, String, String, i64)> =
-            sqlx::query_as("SELECT name, redirect_url, status, created_at FROM local_face_sessions WHERE biz_token = $1")
-                .bind(biz_token)
-                .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(name, url, status, at)| {
-            let status = match status.as_str() {
-                "passed" => LocalFaceStatus::Passed,
-                "failed" => LocalFaceStatus::Failed,
-                _ => LocalFaceStatus::Pending,
-            };
-            (name, url, status, at)
-        }))
+    pub async fn local_face(&self, biz_token: &str) -> Result<Option<LocalFaceRow>> {
+        Ok(sqlx::query_as(
+            "SELECT name, redirect_url, status, created_at FROM local_face_sessions WHERE biz_token = $1",
+        )
+        .bind(biz_token)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The simulation page's 通过 / 不通过; only a pending session can be answered.
@@ -165,7 +155,11 @@ impl Db {
         let done = sqlx::query(
             "UPDATE local_face_sessions SET status = $1 WHERE biz_token = $2 AND status = 'pending'",
         )
-        .bind(if passed { "passed" } else { "failed" })
+        .bind(if passed {
+            LocalFaceStatus::Passed
+        } else {
+            LocalFaceStatus::Failed
+        })
         .bind(biz_token)
         .execute(&self.pool)
         .await?;

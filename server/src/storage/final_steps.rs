@@ -6,7 +6,8 @@
 use super::Tx;
 use api::wire::Scenario;
 
-use super::apply::parse_scenario;
+use super::face::FaceResult;
+use super::letters::LetterState;
 use super::{Db, Result};
 use crate::flow::guard::{recheck, Refusal, Snapshot, StartedFor};
 use crate::flow::link::LinkStatus;
@@ -68,23 +69,20 @@ pub enum Pending {
 }
 
 async fn snapshot(tx: &mut Tx, app_id: &str) -> Result<Option<Snapshot>> {
-    let row: Option<(String, String, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<(String, Scenario, Option<String>, Option<String>)> = sqlx::query_as(
         "SELECT a.outcome, a.scenario, a.uscc, w.uscc FROM applications a
          LEFT JOIN wechat_links w ON w.application_id = a.id WHERE a.id = $1",
     )
     .bind(app_id)
     .fetch_optional(&mut **tx)
     .await?;
-    Ok(row.map(|(outcome, scenario, own, linked)| {
-        let scenario = parse_scenario(&scenario);
-        Snapshot {
-            open: outcome == "open",
-            scenario,
-            uscc: match scenario {
-                Scenario::New => own,
-                Scenario::Wechat => linked,
-            },
-        }
+    Ok(row.map(|(outcome, scenario, own, linked)| Snapshot {
+        open: outcome == "open",
+        scenario,
+        uscc: match scenario {
+            Scenario::New => own,
+            Scenario::Wechat => linked,
+        },
     }))
 }
 
@@ -94,7 +92,7 @@ async fn settle(tx: &mut Tx, s: Settle<'_>, now: i64) -> Result<bool> {
             sqlx::query(
                 "UPDATE sms_links SET status = $1, acted_at = $2 WHERE id = $3 AND status = 'pending'",
             )
-            .bind(status.key())
+            .bind(status)
             .bind(now)
             .bind(id)
             .execute(&mut **tx)
@@ -110,7 +108,11 @@ async fn settle(tx: &mut Tx, s: Settle<'_>, now: i64) -> Result<bool> {
                 "UPDATE letter_submissions SET status = $1, reviewer_id = $2, reason = $3, reviewed_at = $4
                  WHERE id = $5 AND status = 'in_review'",
             )
-            .bind(if approved { "approved" } else { "rejected" })
+            .bind(if approved {
+                LetterState::Approved
+            } else {
+                LetterState::Rejected
+            })
             .bind(reviewer_id)
             .bind(reason)
             .bind(now)
@@ -122,7 +124,11 @@ async fn settle(tx: &mut Tx, s: Settle<'_>, now: i64) -> Result<bool> {
             sqlx::query(
                 "UPDATE face_checks SET result = $1, finished_at = $2 WHERE biz_token = $3 AND result IS NULL",
             )
-            .bind(if passed { "passed" } else { "failed" })
+            .bind(if passed {
+                FaceResult::Passed
+            } else {
+                FaceResult::Failed
+            })
             .bind(now)
             .bind(biz_token)
             .execute(&mut **tx)

@@ -2,13 +2,29 @@
 
 use super::{new_id, Db, Result};
 
+/// Where a submission stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LetterState {
+    InReview,
+    Approved,
+    Rejected,
+    /// The applicant switched path or withdrew: no longer anyone's to review or to show.
+    Withdrawn,
+}
+
+api::sqlx_text_enum!(LetterState {
+    InReview => "in_review",
+    Approved => "approved",
+    Rejected => "rejected",
+    Withdrawn => "withdrawn",
+});
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LetterRow {
     pub id: String,
     pub application_id: String,
     pub upload_ids: Vec<String>,
-    /// `in_review`, `approved`, `rejected`, or `withdrawn` (the applicant switched path).
-    pub status: String,
+    pub status: LetterState,
     pub submitted_at: i64,
     /// `YYYY-MM-DD`.
     pub due_date: String,
@@ -17,27 +33,29 @@ pub struct LetterRow {
     pub subject_uscc: Option<String>,
 }
 
-type Raw = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: String,
+    application_id: String,
+    /// A JSON array of upload ids.
+    upload_ids: String,
+    status: LetterState,
+    submitted_at: i64,
+    due_date: String,
+    reason: Option<String>,
+    subject_uscc: Option<String>,
+}
 
 fn from_raw(r: Raw) -> LetterRow {
     LetterRow {
-        id: r.0,
-        application_id: r.1,
-        upload_ids: serde_json::from_str(&r.2).unwrap_or_default(),
-        status: r.3,
-        submitted_at: r.4,
-        due_date: r.5,
-        reason: r.6,
-        subject_uscc: r.7,
+        id: r.id,
+        application_id: r.application_id,
+        upload_ids: serde_json::from_str(&r.upload_ids).unwrap_or_default(),
+        status: r.status,
+        submitted_at: r.submitted_at,
+        due_date: r.due_date,
+        reason: r.reason,
+        subject_uscc: r.subject_uscc,
     }
 }
 
@@ -74,7 +92,7 @@ impl Db {
             id,
             application_id: application_id.to_owned(),
             upload_ids: upload_ids.to_vec(),
-            status: "in_review".to_owned(),
+            status: LetterState::InReview,
             submitted_at: now,
             due_date: due_date.to_owned(),
             reason: None,

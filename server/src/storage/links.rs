@@ -43,43 +43,31 @@ pub fn token_hash(token: &str) -> String {
     URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
 }
 
-type Raw = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(sqlx::FromRow)]
+struct Raw {
+    id: String,
+    application_id: String,
+    purpose: LinkPurpose,
+    phone_masked: String,
+    status: LinkStatus,
+    sent_at: i64,
+    agreement_version: Option<String>,
+    subject_uscc: Option<String>,
+    face_session: Option<String>,
+}
 
-fn from_raw(
-    (
-        id,
-        application_id,
-        purpose,
-        phone_masked,
-        status,
-        sent_at,
-        agreement_version,
-        subject_uscc,
-        face_session,
-    ): Raw,
-) -> LinkRow {
+fn from_raw(r: Raw) -> LinkRow {
     LinkRow {
-        id,
-        application_id,
-        purpose: LinkPurpose::parse(&purpose).unwrap_or(LinkPurpose::LegalRep),
-        phone_masked,
-        agreement_version,
-        subject_uscc,
-        face_session,
-        // An unknown status can only come from a newer server: treat the link as dead.
+        id: r.id,
+        application_id: r.application_id,
+        purpose: r.purpose,
+        phone_masked: r.phone_masked,
+        agreement_version: r.agreement_version,
+        subject_uscc: r.subject_uscc,
+        face_session: r.face_session,
         link: Link {
-            status: LinkStatus::parse(&status).unwrap_or(LinkStatus::Cancelled),
-            sent_at,
+            status: r.status,
+            sent_at: r.sent_at,
         },
     }
 }
@@ -124,7 +112,7 @@ impl Db {
             "SELECT COUNT(*) FROM sms_links WHERE application_id = $1 AND purpose = $2 AND sent_at >= $3",
         )
         .bind(new.application_id)
-        .bind(new.purpose.key())
+        .bind(new.purpose)
         .bind(since)
         .fetch_one(&mut *tx)
         .await?;
@@ -169,7 +157,7 @@ impl Db {
         let done = sqlx::query(
             "UPDATE sms_links SET status = $1, acted_at = $2 WHERE id = $3 AND status = 'pending'",
         )
-        .bind(status.key())
+        .bind(status)
         .bind(now)
         .bind(id)
         .execute(&self.pool)
@@ -260,7 +248,7 @@ async fn latest(
         "SELECT {COLUMNS} FROM sms_links WHERE application_id = $1 AND purpose = $2 ORDER BY sent_at DESC, seq DESC LIMIT 1"
     ))
     .bind(application_id)
-    .bind(purpose.key())
+    .bind(purpose)
     .fetch_optional(&mut *conn)
     .await?;
     Ok(row.map(from_raw))
@@ -278,7 +266,7 @@ async fn write_link(conn: &mut AnyConnection, new: &NewLink<'_>, now: i64) -> Re
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, (SELECT COALESCE(MAX(seq), 0) + 1 FROM sms_links))")
             .bind(&id)
             .bind(new.application_id)
-            .bind(new.purpose.key())
+            .bind(new.purpose)
             .bind(token_hash(new.token))
             .bind(new.phone_sealed)
             .bind(new.phone_masked)

@@ -31,15 +31,17 @@ pub use applications::{CurrentApplication, Outcome};
 pub use apply::{new_id, ApplicationRow};
 pub use attempts::{Blocked, Limit, Refused, Window};
 pub use directory::{CorpRow, MemberRow};
-pub use face::{FaceCheckRow, FacePurpose, LocalFaceStatus, NewFaceCheck};
+pub use face::{
+    FaceCheckRow, FacePurpose, FaceResult, LocalFaceRow, LocalFaceStatus, NewFaceCheck,
+};
 pub use final_steps::{Event, FinalStep, Pending, Settle, Verified};
-pub use letters::LetterRow;
+pub use letters::{LetterRow, LetterState};
 pub use links::{token_hash, LinkRow, NewLink};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
 pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
-pub use uploads::{DailyCap, NewUpload, Stored, UploadRow};
+pub use uploads::{DailyCap, NewUpload, Stored, UploadKind, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 
 #[derive(Debug, thiserror::Error)]
@@ -268,6 +270,12 @@ impl sqlx::Type<Any> for Flag {
 
     fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
         <bool as sqlx::Type<Any>>::compatible(ty) || <i64 as sqlx::Type<Any>>::compatible(ty)
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(f: Flag) -> bool {
+        f.0
     }
 }
 

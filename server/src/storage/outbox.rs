@@ -11,17 +11,13 @@ pub enum Channel {
     Wecom,
 }
 
-impl Channel {
-    fn as_str(self) -> &'static str {
-        match self {
-            Channel::Sms => "sms",
-            Channel::Wecom => "wecom",
-        }
-    }
-}
+api::sqlx_text_enum!(Channel {
+    Sms => "sms",
+    Wecom => "wecom",
+});
 
 /// One row of `/dev/outbox.json` (shape fixed by local-mode.md).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct OutboxMessage {
     pub id: i64,
     pub channel: Channel,
@@ -43,7 +39,7 @@ impl Db {
         sqlx::query(
             "INSERT INTO outbox (channel, recipient, text, link, sent_at) VALUES ($1, $2, $3, $4, $5)",
         )
-        .bind(channel.as_str())
+        .bind(channel)
         .bind(to)
         .bind(text)
         .bind(link)
@@ -55,25 +51,10 @@ impl Db {
 
     /// Newest first.
     pub async fn outbox(&self) -> Result<Vec<OutboxMessage>> {
-        let rows: Vec<(i64, String, String, String, Option<String>, i64)> = sqlx::query_as(
-            "SELECT id, channel, recipient, text, link, sent_at FROM outbox ORDER BY id DESC",
+        Ok(sqlx::query_as(
+            "SELECT id, channel, recipient AS \"to\", text, link, sent_at FROM outbox ORDER BY id DESC",
         )
         .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, channel, to, text, link, sent_at)| OutboxMessage {
-                id,
-                channel: if channel == "sms" {
-                    Channel::Sms
-                } else {
-                    Channel::Wecom
-                },
-                to,
-                text,
-                link,
-                sent_at,
-            })
-            .collect())
+        .await?)
     }
 }

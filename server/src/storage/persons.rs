@@ -2,7 +2,7 @@
 
 use super::{Db, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct VerifiedPerson {
     pub identity: String,
     pub name: String,
@@ -21,20 +21,12 @@ pub struct NewVerifiedPerson<'a> {
 
 impl Db {
     pub async fn verified_person(&self, identity: &str) -> Result<Option<VerifiedPerson>> {
-        let row: Option<(String, String, String, i64)> = sqlx::query_as(
+        Ok(sqlx::query_as(
             "SELECT identity, name, id_masked, verified_at FROM verified_persons WHERE identity = $1",
         )
         .bind(identity)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(
-            row.map(|(identity, name, id_masked, verified_at)| VerifiedPerson {
-                identity,
-                name,
-                id_masked,
-                verified_at,
-            }),
-        )
+        .await?)
     }
 
     /// The person with their sealed ID number, for a provider that needs it (face

@@ -3,9 +3,9 @@
 use sqlx::AnyConnection;
 
 use super::attempts::{take_in, Blocked, Limit};
-use super::{Db, Result};
+use super::{Db, Flag, Result};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct SmsCodeRow {
     pub id: i64,
     pub phone_index: String,
@@ -13,6 +13,8 @@ pub struct SmsCodeRow {
     pub sent_at: i64,
     pub expires_at: i64,
     pub attempts: i64,
+    /// Neither used, voided nor replaced.
+    #[sqlx(try_from = "Flag")]
     pub live: bool,
 }
 
@@ -127,22 +129,11 @@ impl Db {
 }
 
 async fn latest(conn: &mut AnyConnection, member_id: &str) -> Result<Option<SmsCodeRow>> {
-    let row: Option<(i64, String, String, i64, i64, i64, String)> = sqlx::query_as(
-        "SELECT id, phone_index, code_hash, sent_at, expires_at, attempts, status
+    Ok(sqlx::query_as(
+        "SELECT id, phone_index, code_hash, sent_at, expires_at, attempts, status = 'live' AS live
          FROM sms_codes WHERE member_id = $1 ORDER BY id DESC LIMIT 1",
     )
     .bind(member_id)
     .fetch_optional(&mut *conn)
-    .await?;
-    Ok(row.map(
-        |(id, phone_index, code_hash, sent_at, expires_at, attempts, status)| SmsCodeRow {
-            id,
-            phone_index,
-            code_hash,
-            sent_at,
-            expires_at,
-            attempts,
-            live: status == "live",
-        },
-    ))
+    .await?)
 }

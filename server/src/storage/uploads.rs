@@ -6,20 +6,31 @@ use std::path::Path;
 
 use super::{Db, Result, StorageError};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a photo is of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadKind {
+    License,
+    Letter,
+}
+
+api::sqlx_text_enum!(UploadKind {
+    License => "license",
+    Letter => "letter",
+});
+
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct UploadRow {
     pub id: String,
     pub application_id: String,
     pub file_name: String,
-    /// `license` or `letter`.
-    pub kind: String,
+    pub kind: UploadKind,
     pub recognized_json: Option<String>,
 }
 
 pub struct NewUpload<'a> {
     pub id: &'a str,
     pub application_id: &'a str,
-    pub kind: &'a str,
+    pub kind: UploadKind,
     pub file_name: &'a str,
     pub bytes: i64,
     pub width: i64,
@@ -117,21 +128,12 @@ impl Db {
     }
 
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>> {
-        let row: Option<(String, String, String, String, Option<String>)> = sqlx::query_as(
+        Ok(sqlx::query_as(
             "SELECT id, application_id, file_name, kind, recognized_json FROM uploads WHERE id = $1",
         )
         .bind(id)
         .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(
-            |(id, application_id, file_name, kind, recognized_json)| UploadRow {
-                id,
-                application_id,
-                file_name,
-                kind,
-                recognized_json,
-            },
-        ))
+        .await?)
     }
 
     /// Photos that versions before the database kept their bytes stayed as files under

@@ -3,15 +3,13 @@
 
 use api::wire::{ApplyStep, Scenario};
 
-use super::apply::scenario_key;
 use super::final_steps::{cancel_pending, Pending};
 use sqlx::Connection;
 
 use super::{Db, Result};
-use crate::flow::step_key;
 
 /// An application's 关联微信账户.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct WechatLinkRow {
     pub uscc: String,
     pub enterprise: String,
@@ -47,7 +45,7 @@ impl Db {
         sqlx::query(
             "UPDATE applications SET scenario = $1, uscc = NULL, updated_at = $2 WHERE id = $3",
         )
-        .bind(scenario_key(Scenario::Wechat))
+        .bind(Scenario::Wechat)
         .bind(now)
         .bind(app_id)
         .execute(&mut *tx)
@@ -68,7 +66,7 @@ impl Db {
             .await?;
         cancel_pending(&mut tx, app_id, Pending::Activation, now).await?;
         sqlx::query("UPDATE applications SET scenario = $1, updated_at = $2 WHERE id = $3")
-            .bind(scenario_key(Scenario::New))
+            .bind(Scenario::New)
             .bind(now)
             .bind(app_id)
             .execute(&mut *tx)
@@ -92,10 +90,10 @@ impl Db {
                     sqlx::query(
                         "UPDATE applications SET uscc = NULL, state = $1 WHERE id = $2 AND state IN ($3, $4)",
                     )
-                    .bind(step_key(ApplyStep::License))
+                    .bind(ApplyStep::License)
                     .bind(app_id)
-                    .bind(step_key(ApplyStep::Contact))
-                    .bind(step_key(ApplyStep::Authorize))
+                    .bind(ApplyStep::Contact)
+                    .bind(ApplyStep::Authorize)
                     .execute(&mut *tx)
                     .await?;
                 }
@@ -110,12 +108,12 @@ impl Db {
     }
 
     pub async fn wechat_link(&self, app_id: &str) -> Result<Option<WechatLinkRow>> {
-        let row: Option<(String, String)> =
+        Ok(
             sqlx::query_as("SELECT uscc, enterprise FROM wechat_links WHERE application_id = $1")
                 .bind(app_id)
                 .fetch_optional(&self.pool)
-                .await?;
-        Ok(row.map(|(uscc, enterprise)| WechatLinkRow { uscc, enterprise }))
+                .await?,
+        )
     }
 
     /// Another corp's verified application holds this enterprise (a link still waiting for

@@ -24,22 +24,23 @@ use crate::http::extract::{ApiJson, CurrentMember};
 use crate::http::AppState;
 use crate::letter_pdf::{self, LetterFields};
 use crate::providers::wecom::AppMessage;
-use crate::storage::LetterRow;
+use crate::storage::{LetterRow, LetterState, UploadKind};
 
 /// Photos of one letter.
 pub const MAX_PHOTOS: usize = 3;
 
-fn status(s: &str) -> LetterStatus {
+fn status(s: LetterState) -> LetterStatus {
     match s {
-        "approved" => LetterStatus::Approved,
-        "rejected" => LetterStatus::Rejected,
-        _ => LetterStatus::InReview,
+        LetterState::Approved => LetterStatus::Approved,
+        LetterState::Rejected => LetterStatus::Rejected,
+        // Withdrawn letters are never read for the applicant (`Db::letters` leaves them out).
+        LetterState::InReview | LetterState::Withdrawn => LetterStatus::InReview,
     }
 }
 
 fn view_of(newest: &LetterRow, attempts: usize) -> LetterView {
     LetterView {
-        status: status(&newest.status),
+        status: status(newest.status),
         submitted_at: newest.submitted_at,
         due_date: newest.due_date.clone(),
         reason: newest.reason.clone(),
@@ -70,7 +71,7 @@ async fn refuse_while_in_review(state: &AppState, a: &Applicant) -> Result<(), E
         .letters(&a.app.id)
         .await?
         .first()
-        .is_some_and(|l| l.status == "in_review");
+        .is_some_and(|l| l.status == LetterState::InReview);
     if in_review {
         return Err(Error::Conflict(
             "授权书正在审核中，请耐心等待审核结果".to_owned(),
@@ -178,7 +179,9 @@ pub async fn letter_photo(
     require_letter(&state, &a).await?;
     refuse_while_in_review(&state, &a).await?;
     let photo = photo::accept(&state, &a.app.id, body).await?;
-    let upload_id = photo.store(&state, &a.app.id, "letter", None).await?;
+    let upload_id = photo
+        .store(&state, &a.app.id, UploadKind::Letter, None)
+        .await?;
     Ok(Json(LetterPhoto { upload_id }))
 }
 
@@ -216,7 +219,7 @@ pub async fn submit(
             .db
             .upload(id)
             .await?
-            .is_some_and(|u| u.application_id == a.app.id && u.kind == "letter");
+            .is_some_and(|u| u.application_id == a.app.id && u.kind == UploadKind::Letter);
         if !ok {
             return Err(Error::bad_field("photos", "授权书照片无效，请重新上传"));
         }

@@ -20,6 +20,7 @@ use crate::http::extract::{ApiJson, ApiQuery, CurrentMember};
 use crate::http::AppState;
 use crate::providers::ocr::BizLicense;
 use crate::providers::registry::RegisteredEnterprise;
+use crate::storage::UploadKind;
 
 fn photo_error(message: &str) -> Error {
     Error::bad_field("photo", message)
@@ -92,7 +93,7 @@ pub async fn license_photo(
     };
     let json = serde_json::to_string(&fields).ok();
     let upload_id = photo
-        .store(&state, &a.app.id, "license", json.as_deref())
+        .store(&state, &a.app.id, UploadKind::License, json.as_deref())
         .await?;
     Ok(Json(LicensePhoto {
         upload_id,

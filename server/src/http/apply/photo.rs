@@ -12,7 +12,7 @@ use crate::http::error::{wait_text, Error};
 use crate::http::AppState;
 use crate::imaging::{self, Header, PoolError, Refusal};
 use crate::providers::ocr::{BizLicense, LicenseOcr, OcrError};
-use crate::storage::{new_id, DailyCap, NewUpload, Stored};
+use crate::storage::{new_id, DailyCap, NewUpload, Stored, UploadKind};
 
 /// Photos (license and letter together) one application may upload per day in China. A
 /// retake or two per photo is normal; thirty is far past it.
@@ -93,7 +93,7 @@ impl Accepted {
         &self,
         state: &AppState,
         application_id: &str,
-        kind: &str,
+        kind: UploadKind,
         recognized_json: Option<&str>,
     ) -> Result<String, Error> {
         let id = new_id();
