@@ -123,10 +123,6 @@ async fn call(
             req = req.header(header::CONTENT_TYPE, "application/json");
             Bytes::from(v.to_string())
         }
-        Body::Form(f) => {
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-            Bytes::from(f)
-        }
         Body::Jpeg(b) => {
             req = req.header(header::CONTENT_TYPE, "image/jpeg");
             Bytes::from(b)
@@ -154,7 +150,6 @@ async fn call(
 enum Body {
     None,
     Json(Value),
-    Form(String),
     Jpeg(Vec<u8>),
 }
 

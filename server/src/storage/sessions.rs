@@ -45,16 +45,15 @@ impl Db {
 
     /// The member a live session belongs to.
     pub async fn session_member(&self, token: &str, now: i64) -> Result<Option<MemberRow>> {
-        let row: Option<(String,)> = sqlx::query_as(
-            "SELECT member_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        // One round trip: this runs on every request that carries a session.
+        Ok(sqlx::query_as(
+            "SELECT m.id, m.corp_id, m.name, m.is_wecom_admin, m.is_staff, m.admin_checked_at
+             FROM sessions s JOIN members m ON m.id = s.member_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(hash(token))
         .bind(now)
         .fetch_optional(self.pool())
-        .await?;
-        match row {
-            Some((member_id,)) => self.member(&member_id).await,
-            None => Ok(None),
-        }
+        .await?)
     }
 }
