@@ -11,16 +11,11 @@ mod enterprise;
 mod entry;
 pub mod error;
 pub mod extract;
-mod face_sim;
 pub mod headers;
 mod legal_rep;
-pub mod limits;
-mod links;
-mod member_face;
 mod meta;
 mod ops;
 mod person;
-pub mod redirect;
 mod static_files;
 
 use std::path::PathBuf;
@@ -53,6 +48,20 @@ pub struct AppState {
     /// Bounds the decoding and recognition of photos.
     pub images: ImagePool,
     pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    /// What the use cases in [`crate::flow`] work with.
+    pub fn ctx(&self) -> crate::flow::Ctx<'_> {
+        crate::flow::Ctx {
+            db: &self.db,
+            providers: &self.providers,
+            clock: self.clock.as_ref(),
+            vault: &self.vault,
+            images: &self.images,
+            data_dir: &self.settings.data_dir,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -106,7 +115,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(legal_rep::router())
         .merge(ops::router());
     if state.settings.local_mode {
-        router = router.merge(dev::router()).merge(face_sim::router());
+        router = router.merge(dev::router());
     }
     let (router, mut spec) = router.split_for_parts();
     document_boundary(&mut spec);

@@ -15,6 +15,7 @@ mod outbox;
 mod persons;
 mod sessions;
 mod sms;
+mod snapshot;
 mod uploads;
 mod wechat;
 
@@ -37,6 +38,7 @@ pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
 pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
+pub use snapshot::{ApplicationSnapshot, LetterSummary, LinkSummary};
 pub use uploads::{upload_dir, DailyCap, NewUpload, Stored, Swept, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 
@@ -60,6 +62,9 @@ pub enum StorageError {
 }
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
+
+/// A write transaction from [`Db::begin_locked`]: the use cases' writes that belong together.
+pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 #[derive(Clone, Debug)]
 pub struct Db {
