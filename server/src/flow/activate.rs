@@ -104,18 +104,13 @@ pub async fn confirm(cx: &Ctx<'_>, token: &str, req: ActivationConfirm) -> Resul
             message: format!("《{}》已更新，请重新阅读后确认", agreement::TITLE),
         });
     }
-    let now = cx.clock.now();
+    let event = Event {
+        actor_id: None,
+        kind: "agreement_accepted",
+        detail: Some(agreement::VERSION),
+    };
     cx.db
-        .accept_agreement(&row.id, agreement::VERSION, now)
-        .await?;
-    cx.db
-        .append_event(
-            &app.id,
-            None,
-            "agreement_accepted",
-            Some(agreement::VERSION),
-            now,
-        )
+        .accept_agreement_on(&app.id, &row.id, agreement::VERSION, event, cx.now())
         .await?;
     Ok(())
 }

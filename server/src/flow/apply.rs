@@ -7,28 +7,39 @@ use api::wire::{ApplicationView, ApplyStep, RealNameRequest};
 use super::access::{
     applicant, applicant_name, current_admin, refresh_admin, Applicant, ADMIN_STATUS_MAX_AGE_SECS,
 };
+use super::guard::Refusal;
 use super::{person, view, Ctx, Error, Result};
 use crate::providers::wecom::AppMessage;
 use crate::storage::{Event, MemberRow, Outcome};
 
-/// Moves the application past `done` and records it on the timeline.
+/// Where the application goes once `done` is submitted: `None` when it stays (an earlier
+/// step submitted again).
+pub(super) fn next_after(a: &Applicant, done: ApplyStep) -> Result<Option<ApplyStep>> {
+    super::check_scenario(a.app.scenario, done)?;
+    let next = super::complete(a.app.step, done)?;
+    Ok((next != a.app.step).then_some(next))
+}
+
+/// Moves the application past `done` and records it on the timeline, in one transaction.
 pub(super) async fn advance(
     cx: &Ctx<'_>,
     a: &mut Applicant,
     done: ApplyStep,
-    event: &str,
+    kind: &str,
     detail: Option<&str>,
 ) -> Result<()> {
-    let now = cx.clock.now();
-    super::check_scenario(a.app.scenario, done)?;
-    let next = super::complete(a.app.step, done)?;
-    if next != a.app.step {
-        cx.db.set_step(&a.app.id, next, now).await?;
-        a.app.step = next;
+    let next = next_after(a, done)?;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind,
+        detail,
+    };
+    if !cx.db.advance(&a.app.id, next, event, cx.now()).await? {
+        return Err(Refusal::Closed.into());
     }
-    cx.db
-        .append_event(&a.app.id, Some(&a.member.id), event, detail, now)
-        .await?;
+    if let Some(step) = next {
+        a.app.step = step;
+    }
     Ok(())
 }
 
@@ -53,7 +64,7 @@ pub async fn start(cx: &Ctx<'_>, member: MemberRow) -> Result<(ApplicationView, 
     let verified = cx.db.verified_person(&member.id).await?.is_some();
     let (app, created) = cx
         .db
-        .start_application(&corp.id, &member.id, super::start(verified), cx.clock.now())
+        .open_application_for(&corp.id, &member.id, super::start(verified), cx.now())
         .await?;
     if app.applicant_id != member.id {
         let who = mask_name(&applicant_name(cx, &app).await?);
@@ -113,16 +124,20 @@ pub async fn take_over(cx: &Ctx<'_>, member: MemberRow) -> Result<ApplicationVie
         kind: "taken_over",
         detail: Some(&who),
     };
-    if !cx.db.end_application(&old.id, event, now).await? {
-        return Err(Error::Conflict(
-            "该企业认证刚刚有了新进展，请刷新后重试".to_owned(),
-        ));
-    }
     let verified = cx.db.verified_person(&member.id).await?.is_some();
+    // The old one ends and the new one starts in one transaction: no moment without either.
     let (app, _) = cx
         .db
-        .start_application(&corp.id, &member.id, super::start(verified), now)
-        .await?;
+        .take_over(
+            &old.id,
+            event,
+            &corp.id,
+            &member.id,
+            super::start(verified),
+            now,
+        )
+        .await?
+        .ok_or_else(|| Error::Conflict("该企业认证刚刚有了新进展，请刷新后重试".to_owned()))?;
     if app.applicant_id != member.id {
         return Err(Error::Conflict(
             "其他管理员刚刚发起了企业认证，请稍后再试".to_owned(),
@@ -155,20 +170,25 @@ pub async fn submit_real_name(
     member: MemberRow,
     req: &RealNameRequest,
 ) -> Result<ApplicationView> {
-    let mut a = applicant(cx, member).await?;
+    let a = applicant(cx, member).await?;
     if cx.db.verified_person(&a.member.id).await?.is_none() {
-        let p = person::verify(cx, &a.member, req, |_, _| Ok(())).await?;
+        let passed = person::verify(cx, &a.member, req, |_, _| Ok(())).await?;
+        let p = passed.person();
         let detail = format!("{} {}", p.name, p.id_masked);
-        advance(
-            cx,
-            &mut a,
-            ApplyStep::RealName,
-            "real_name_verified",
-            Some(&detail),
-        )
-        .await?;
+        let event = Event {
+            actor_id: Some(&a.member.id),
+            kind: "real_name_verified",
+            detail: Some(&detail),
+        };
+        let next = next_after(&a, ApplyStep::RealName)?;
+        let step = Some((a.app.id.as_str(), next, event));
+        if !cx.db.save_real_name(&passed.row(), step, passed.at).await? {
+            return Err(Refusal::Closed.into());
+        }
     } else if a.app.step == ApplyStep::RealName {
+        let mut a = a;
         advance(cx, &mut a, ApplyStep::RealName, "real_name_reused", None).await?;
+        return view::of(cx, &a).await;
     }
     view::of(cx, &a).await
 }

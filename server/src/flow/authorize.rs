@@ -78,28 +78,22 @@ pub async fn start_face(
         .face
         .detect_auth(&person.name, &id_number, FACE_REDIRECT)
         .await?;
-    let now = cx.clock.now();
+    let check = NewFaceCheck {
+        biz_token: &face.biz_token,
+        application_id: &a.app.id,
+        member_id: &a.member.id,
+        session_hash: session.as_deref().unwrap_or_default(),
+        subject_uscc: a.app.uscc.as_deref(),
+        purpose: FacePurpose::Authorize,
+    };
+    let masked = mask_name(&person.name);
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "face_started",
+        detail: Some(&masked),
+    };
     cx.db
-        .insert_face_check(
-            &NewFaceCheck {
-                biz_token: &face.biz_token,
-                application_id: &a.app.id,
-                member_id: &a.member.id,
-                session_hash: session.as_deref().unwrap_or_default(),
-                subject_uscc: a.app.uscc.as_deref(),
-                purpose: FacePurpose::Authorize,
-            },
-            now,
-        )
-        .await?;
-    cx.db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "face_started",
-            Some(&mask_name(&person.name)),
-            now,
-        )
+        .start_face_check(&check, Some(event), cx.now())
         .await?;
     Ok(FaceStart { url: face.url })
 }

@@ -11,12 +11,13 @@ use api::wire::{
 use rand::Rng;
 
 use super::access::scenario_one;
-use super::apply::advance;
+use super::apply::next_after;
 use super::error::wait_text;
+use super::guard::Refusal;
 use super::{limits, view, Ctx, Error, Result};
 use crate::clock::china_day;
 use crate::providers::sms::SmsTemplate;
-use crate::storage::{MemberRow, NewSmsCode};
+use crate::storage::{ContactConfirmed, Event, MemberRow, NewSmsCode};
 
 pub const CODE_TTL_SECS: i64 = 5 * 60;
 pub const RESEND_SECS: i64 = 60;
@@ -101,7 +102,7 @@ pub async fn verify(
     member: MemberRow,
     req: ContactVerifyRequest,
 ) -> Result<ApplicationView> {
-    let mut a = scenario_one(cx, member, ApplyStep::Contact).await?;
+    let a = scenario_one(cx, member, ApplyStep::Contact).await?;
     require_contact_step(a.app.step)?;
     let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
     let code = sms_code(&req.code).map_err(|e| Error::bad_field("code", e.message()))?;
@@ -130,22 +131,21 @@ pub async fn verify(
             refuse("验证码错误次数过多，已失效，请重新获取")
         };
     }
-    if !cx.db.retire_sms_code(sent.id, true).await? {
-        return refuse("验证码已失效，请重新获取");
-    }
     let masked = mask_mobile(&phone);
-    cx.db
-        .save_contact(&a.app.id, &cx.vault.seal(&phone), &masked, now)
-        .await?;
-    a.app.contact_masked = Some(masked.clone());
-    a.app.contact_verified_at = Some(now);
-    advance(
-        cx,
-        &mut a,
-        ApplyStep::Contact,
-        "contact_verified",
-        Some(&masked),
-    )
-    .await?;
-    view::of(cx, &a).await
+    let next = next_after(&a, ApplyStep::Contact)?;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "contact_verified",
+        detail: Some(&masked),
+    };
+    let sealed = cx.vault.seal(&phone);
+    match cx
+        .db
+        .confirm_contact(sent.id, &a.app.id, &sealed, &masked, next, event, now)
+        .await?
+    {
+        ContactConfirmed::Done => view::of(cx, &a).await,
+        ContactConfirmed::CodeSpent => refuse("验证码已失效，请重新获取"),
+        ContactConfirmed::Closed => Err(Refusal::Closed.into()),
+    }
 }

@@ -16,7 +16,7 @@ use crate::clock::china_day;
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
 use crate::storage::{
-    CurrentApplication, FacePurpose, MemberRow, NewFaceCheck, NewInvitation, Settle,
+    CurrentApplication, Event, FacePurpose, MemberRow, NewFaceCheck, NewInvitation, Settle,
 };
 
 /// Invitations one number may receive per day.
@@ -55,19 +55,15 @@ pub async fn start_claim(
         .face
         .detect_auth(&person.name, &id_number, CLAIM_FACE_REDIRECT)
         .await?;
-    cx.db
-        .insert_face_check(
-            &NewFaceCheck {
-                biz_token: &face.biz_token,
-                application_id: &app.id,
-                member_id: &member.id,
-                session_hash: session.as_deref().unwrap_or_default(),
-                subject_uscc: None,
-                purpose: FacePurpose::Claim,
-            },
-            cx.clock.now(),
-        )
-        .await?;
+    let check = NewFaceCheck {
+        biz_token: &face.biz_token,
+        application_id: &app.id,
+        member_id: &member.id,
+        session_hash: session.as_deref().unwrap_or_default(),
+        subject_uscc: None,
+        purpose: FacePurpose::Claim,
+    };
+    cx.db.start_face_check(&check, None, cx.now()).await?;
     Ok(FaceStart { url: face.url })
 }
 
@@ -178,6 +174,9 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
         invited: Vec::new(),
         skipped: Vec::new(),
     };
+    // (name, ID index, phone index, masked phone) of each SMS that went out.
+    let mut sent: Vec<(String, String, String, String)> = Vec::new();
+    let mut failed = None;
     for p in &e.employees {
         let shown = InvitedEmployee {
             name: mask_name(&p.name),
@@ -192,21 +191,39 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
             enterprise: e.name.clone(),
             link: "/".to_owned(),
         };
-        cx.providers.sms.send(&p.mobile, &template).await?;
-        cx.db
-            .record_invitation(
-                &NewInvitation {
+        if let Err(err) = cx.providers.sms.send(&p.mobile, &template).await {
+            failed = Some(err);
+            break;
+        }
+        let id_index = cx.vault.blind_index(&p.id_number);
+        sent.push((p.name.clone(), id_index, phone_index, shown.phone.clone()));
+        result.invited.push(shown);
+    }
+    if !sent.is_empty() {
+        // What went out counts against the daily cap even when a later SMS failed.
+        let rows: Vec<NewInvitation<'_>> = sent
+            .iter()
+            .map(
+                |(name, id_index, phone_index, phone_masked)| NewInvitation {
                     corp_id: &corp.id,
-                    name: &p.name,
-                    id_index: &cx.vault.blind_index(&p.id_number),
-                    phone_index: &phone_index,
-                    phone_masked: &shown.phone,
+                    name,
+                    id_index,
+                    phone_index,
+                    phone_masked,
                     invited_by: &member.id,
                 },
-                now,
             )
-            .await?;
-        result.invited.push(shown);
+            .collect();
+        let detail = format!("{}人", rows.len());
+        let event = Event {
+            actor_id: Some(&member.id),
+            kind: "employees_invited",
+            detail: Some(&detail),
+        };
+        cx.db.record_invitations(&app.id, &rows, event, now).await?;
+    }
+    if let Some(err) = failed {
+        return Err(err.into());
     }
     if result.invited.is_empty() {
         return Err(Error::RateLimited {
@@ -217,15 +234,5 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
             retry_after_secs: until_tomorrow,
         });
     }
-    let detail = format!("{}人", result.invited.len());
-    cx.db
-        .append_event(
-            &app.id,
-            Some(&member.id),
-            "employees_invited",
-            Some(&detail),
-            now,
-        )
-        .await?;
     Ok(result)
 }

@@ -6,11 +6,11 @@ use api::validate::{mask_mobile, mask_name, mobile};
 use api::wire::{ApplyStep, AuthorizePath, LegalRepNotifyRequest, SmsLinkView};
 
 use super::access::scenario_one;
-use super::link::LinkPurpose;
+use super::link::{LinkPurpose, LinkStatus};
 use super::{authorize, links, view, Ctx, Error, Result};
 use crate::crypto::new_token;
 use crate::providers::sms::SmsTemplate;
-use crate::storage::{MemberRow, NewLink};
+use crate::storage::{Event, MemberRow, NewLink};
 
 /// SMS to legal representatives per application and day.
 pub const MAX_PER_DAY: i64 = 10;
@@ -42,7 +42,12 @@ pub async fn notify(
         phone_masked: &masked,
         subject_uscc: &subject,
     };
-    let row = links::record_send(cx, ip, &new, now, MAX_PER_DAY, "法人").await?;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "legal_rep_notified",
+        detail: Some(&masked),
+    };
+    let row = links::record_send(cx, ip, &new, event, now, MAX_PER_DAY, "法人").await?;
     let enterprise = a
         .app
         .license()
@@ -53,15 +58,6 @@ pub async fn notify(
         link: format!("/legal-rep/{token}"),
     };
     cx.providers.sms.send(&phone, &template).await?;
-    cx.db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "legal_rep_notified",
-            Some(&masked),
-            now,
-        )
-        .await?;
     Ok(view::sms_link(&row.phone_masked, &row.link, now))
 }
 
@@ -76,18 +72,15 @@ pub async fn cancel(cx: &Ctx<'_>, member: MemberRow) -> Result<SmsLinkView> {
         .await?
         .ok_or_else(nothing)?;
     let next = row.link.cancel(now).map_err(|_| nothing())?;
-    if !cx.db.settle_link(&row.id, next, now).await? {
+    debug_assert_eq!(next, LinkStatus::Cancelled);
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "legal_rep_cancelled",
+        detail: Some(&row.phone_masked),
+    };
+    if !cx.db.cancel_link(&a.app.id, &row.id, event, now).await? {
         return Err(nothing());
     }
     row.link.status = next;
-    cx.db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "legal_rep_cancelled",
-            Some(&row.phone_masked),
-            now,
-        )
-        .await?;
     Ok(view::sms_link(&row.phone_masked, &row.link, now))
 }

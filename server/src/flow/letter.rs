@@ -31,7 +31,7 @@ use super::{authorize, photo, view, Ctx, Error, Result};
 use crate::clock::china_today;
 use crate::letter_pdf::{self, LetterFields};
 use crate::providers::wecom::AppMessage;
-use crate::storage::{LetterSummary, MemberRow};
+use crate::storage::{Event, LetterSummary, MemberRow};
 
 /// Photos of one letter.
 pub const MAX_PHOTOS: usize = 3;
@@ -52,11 +52,13 @@ async fn refuse_while_in_review(cx: &Ctx<'_>, a: &Applicant) -> Result<()> {
         .first()
         .is_some_and(|l| l.status == "in_review");
     if in_review {
-        return Err(Error::Conflict(
-            "授权书正在审核中，请耐心等待审核结果".to_owned(),
-        ));
+        return Err(self::in_review());
     }
     Ok(())
+}
+
+fn in_review() -> Error {
+    Error::Conflict("授权书正在审核中，请耐心等待审核结果".to_owned())
 }
 
 /// 获取授权书模板: sends the template to the applicant as a WeCom message.
@@ -144,19 +146,17 @@ pub async fn submit(
         .uscc
         .as_deref()
         .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))?;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "letter_submitted",
+        detail: Some(&due),
+    };
+    // Two taps at once: the transaction lets one submission in.
     let row = cx
         .db
-        .insert_letter(&a.app.id, &ids, &due, subject, now)
-        .await?;
-    cx.db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "letter_submitted",
-            Some(&due),
-            now,
-        )
-        .await?;
+        .submit_letter(&a.app.id, &ids, &due, subject, event, now)
+        .await?
+        .ok_or_else(in_review)?;
     let attempts = cx.db.letters(&a.app.id).await?.len();
     Ok(view::letter(&LetterSummary {
         status: row.status,

@@ -9,12 +9,12 @@ use api::wire::{
 use axum::body::Bytes;
 
 use super::access::scenario_one;
-use super::apply::advance;
+use super::apply::next_after;
 use super::{photo, view, Ctx, Error, Result};
 use crate::clock::china_today;
 use crate::providers::ocr::BizLicense;
 use crate::providers::registry::RegisteredEnterprise;
-use crate::storage::MemberRow;
+use crate::storage::{Event, MemberRow};
 
 fn photo_error(message: &str) -> Error {
     Error::bad_field("photo", message)
@@ -121,7 +121,7 @@ pub async fn confirm(
     member: MemberRow,
     form: LicenseForm,
 ) -> Result<ApplicationView> {
-    let mut a = scenario_one(cx, member, ApplyStep::License).await?;
+    let a = scenario_one(cx, member, ApplyStep::License).await?;
     if !super::reachable(a.app.step, ApplyStep::License) {
         return Err(Error::Conflict("请先完成个人实名认证".to_owned()));
     }
@@ -191,6 +191,13 @@ pub async fn confirm(
     let registered = registry_check(cx, &clean, name_label).await?;
     let json = serde_json::to_string(&clean).map_err(|e| Error::Io(e.to_string()))?;
     let now = cx.clock.now();
+    let next = next_after(&a, ApplyStep::License)?;
+    let detail = format!("{} {}", clean.name.value, clean.uscc.value);
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "license_confirmed",
+        detail: Some(&detail),
+    };
     if !cx
         .db
         .save_license(
@@ -198,6 +205,8 @@ pub async fn confirm(
             &json,
             &clean.uscc.value,
             &registered.legal_rep,
+            next,
+            event,
             now,
         )
         .await?
@@ -209,18 +218,6 @@ pub async fn confirm(
                 .to_owned(),
         });
     }
-    a.app.license_json = Some(json);
-    a.app.uscc = Some(clean.uscc.value.clone());
-    a.app.registry_legal_rep = Some(registered.legal_rep);
-    let detail = format!("{} {}", clean.name.value, clean.uscc.value);
-    advance(
-        cx,
-        &mut a,
-        ApplyStep::License,
-        "license_confirmed",
-        Some(&detail),
-    )
-    .await?;
     view::of(cx, &a).await
 }
 

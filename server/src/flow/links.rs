@@ -8,7 +8,7 @@ use super::link::{LinkPurpose, LinkRefusal};
 use super::{limits, Ctx, Error};
 use crate::clock::china_day;
 use crate::providers::face::DetectInfo;
-use crate::storage::{ApplicationRow, LinkRow, NewLink};
+use crate::storage::{ApplicationRow, Event, LinkRow, NewLink};
 
 /// The link a token opens, while it works, with its still-open application. An application
 /// that ended another way (verified, cancelled) leaves the link nothing to do.
@@ -105,11 +105,13 @@ pub async fn face_result(
 /// Records and returns a new SMS link if another may go out now: not within a minute of a
 /// pending one, `max_per_day` a day for the application, and under the sender's address cap.
 /// The checks and the write are one locked transaction, so of many taps at once one sends.
-/// `whom` names the recipient in the refusal (法人, 超级管理员).
+/// `whom` names the recipient in the refusal (法人, 超级管理员). `event` is recorded with the
+/// link; the SMS goes out after, outside the transaction.
 pub async fn record_send(
     cx: &Ctx<'_>,
     ip: &str,
     new: &NewLink<'_>,
+    event: Event<'_>,
     now: i64,
     max_per_day: i64,
     whom: &str,
@@ -117,7 +119,7 @@ pub async fn record_send(
     let (today, until_tomorrow) = china_day(now);
     let by_ip = limits::link_sms_sends(cx, ip);
     cx.db
-        .insert_link_if(new, now, today, by_ip.limits(), |latest, sent| {
+        .insert_link_if(new, event, now, today, by_ip.limits(), |latest, sent| {
             if let Some(wait) = latest.and_then(|r| r.link.resend_wait(now)) {
                 return Err(Error::RateLimited {
                     message: format!("短信已发送，请{}后再重新发送", wait_text(wait)),

@@ -42,14 +42,48 @@ pub async fn check(cx: &Ctx<'_>, who: &CheckedIdentity) -> Result<(), Error> {
     Err(Error::bad_field("id_number", refusal))
 }
 
-/// Verifies the member and stores the result (ID sealed, keyed hash, masked copy); at most
-/// five failures a day. `screen` may refuse an identity before the provider is asked.
+/// A real-name check that passed, ready to store: the ID number only sealed, as a keyed hash
+/// and masked.
+pub struct Passed {
+    identity: String,
+    name: String,
+    id_index: String,
+    id_sealed: String,
+    id_masked: String,
+    /// When it passed.
+    pub at: i64,
+}
+
+impl Passed {
+    pub fn row(&self) -> NewVerifiedPerson<'_> {
+        NewVerifiedPerson {
+            identity: &self.identity,
+            name: &self.name,
+            id_index: &self.id_index,
+            id_sealed: &self.id_sealed,
+            id_masked: &self.id_masked,
+        }
+    }
+
+    pub fn person(&self) -> VerifiedPerson {
+        VerifiedPerson {
+            identity: self.identity.clone(),
+            name: self.name.clone(),
+            id_masked: self.id_masked.clone(),
+            verified_at: self.at,
+        }
+    }
+}
+
+/// Checks the member's name and ID number with the provider; at most five failures a day.
+/// `screen` may refuse an identity before the provider is asked. Stores nothing: the caller
+/// stores the result with whatever it completes.
 pub async fn verify(
     cx: &Ctx<'_>,
     member: &MemberRow,
     req: &RealNameRequest,
     screen: impl FnOnce(&CheckedIdentity, &str) -> Result<(), Error>,
-) -> Result<VerifiedPerson, Error> {
+) -> Result<Passed, Error> {
     let now = cx.clock.now();
     let who = validate(req, now)?;
     let index = cx.vault.blind_index(&who.id_number);
@@ -67,24 +101,13 @@ pub async fn verify(
         }
         return Err(refusal);
     }
-    let id_masked = mask_id(&who.id_number);
-    cx.db
-        .save_verified_person(
-            &NewVerifiedPerson {
-                identity: &member.id,
-                name: &who.name,
-                id_index: &index,
-                id_sealed: &cx.vault.seal(&who.id_number),
-                id_masked: &id_masked,
-            },
-            now,
-        )
-        .await?;
-    Ok(VerifiedPerson {
+    Ok(Passed {
         identity: member.id.clone(),
+        id_masked: mask_id(&who.id_number),
+        id_sealed: cx.vault.seal(&who.id_number),
+        id_index: index,
         name: who.name,
-        id_masked,
-        verified_at: now,
+        at: now,
     })
 }
 
@@ -128,7 +151,7 @@ pub async fn verify_me(
         return Ok(public(p));
     }
     let invited = cx.db.invited_ids(corp_id, &member.name).await?;
-    let person = verify(cx, member, req, |_, index| {
+    let passed = verify(cx, member, req, |_, index| {
         if invited.is_empty() || invited.iter().any(|i| i == index) {
             Ok(())
         } else {
@@ -139,5 +162,6 @@ pub async fn verify_me(
         }
     })
     .await?;
-    Ok(public(person))
+    cx.db.save_real_name(&passed.row(), None, passed.at).await?;
+    Ok(public(passed.person()))
 }

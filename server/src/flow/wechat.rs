@@ -13,7 +13,7 @@ use super::{links, person, view, Ctx, Error, Result};
 use crate::crypto::new_token;
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
-use crate::storage::{MemberRow, NewLink, Outcome, WechatLinkRow};
+use crate::storage::{Event, MemberRow, NewLink, Outcome, WechatLinkRow};
 
 /// SMS to the super admin per application and day.
 pub const MAX_NOTICES_PER_DAY: i64 = 10;
@@ -123,7 +123,7 @@ pub async fn link(
         None => {
             let (app, created) = cx
                 .db
-                .start_application(&corp.id, &member.id, super::start(true), now)
+                .open_application_for(&corp.id, &member.id, super::start(true), now)
                 .await?;
             if app.applicant_id != member.id {
                 return Err(Error::Conflict(
@@ -134,44 +134,36 @@ pub async fn link(
         }
     };
     super::may_link_wechat(app.step)?;
-    cx.db
-        .link_wechat(
-            &app.id,
-            &WechatLinkRow {
-                uscc: e.uscc.clone(),
-                enterprise: e.name.clone(),
-            },
-            now,
-        )
-        .await?;
     let detail = format!("{} {}", e.name, e.uscc);
-    cx.db
-        .append_event(
-            &app.id,
-            Some(&member.id),
-            "wechat_linked",
-            Some(&detail),
-            now,
-        )
-        .await?;
+    let event = Event {
+        actor_id: Some(&member.id),
+        kind: "wechat_linked",
+        detail: Some(&detail),
+    };
+    let link = WechatLinkRow {
+        uscc: e.uscc.clone(),
+        enterprise: e.name.clone(),
+    };
+    cx.db.link_wechat(&app.id, &link, event, now).await?;
     let a = applicant(cx, member).await?;
     Ok((view::of(cx, &a).await?, created))
 }
 
 /// Back to 上传证照 (scenario 1): the link is dropped and any activation link stops working.
 pub async fn unlink(cx: &Ctx<'_>, member: MemberRow) -> Result<ApplicationView> {
-    let mut a = applicant(cx, member).await?;
+    let a = applicant(cx, member).await?;
     if !a.member.is_wecom_admin {
         return Err(Error::Forbidden(
             "全新企业认证需由企业微信管理员发起，您可以通知企微管理员".to_owned(),
         ));
     }
     let now = cx.clock.now();
-    cx.db.unlink_wechat(&a.app.id, now).await?;
-    cx.db
-        .append_event(&a.app.id, Some(&a.member.id), "wechat_unlinked", None, now)
-        .await?;
-    a.app.scenario = api::wire::Scenario::New;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "wechat_unlinked",
+        detail: None,
+    };
+    cx.db.unlink_wechat(&a.app.id, event, now).await?;
     view::of(cx, &a).await
 }
 
@@ -197,22 +189,19 @@ pub async fn notify_super_admin(cx: &Ctx<'_>, ip: &str, member: MemberRow) -> Re
         phone_masked: &masked,
         subject_uscc: &e.uscc,
     };
-    let row = links::record_send(cx, ip, &new, now, MAX_NOTICES_PER_DAY, "超级管理员").await?;
+    let event = Event {
+        actor_id: Some(&a.member.id),
+        kind: "super_admin_notified",
+        detail: Some(&masked),
+    };
+    let row =
+        links::record_send(cx, ip, &new, event, now, MAX_NOTICES_PER_DAY, "超级管理员").await?;
     let template = SmsTemplate::SuperAdminActivation {
         enterprise: e.name.clone(),
         applicant: mask_name(&a.member.name),
         link: format!("/activate/{token}"),
     };
     cx.providers.sms.send(phone, &template).await?;
-    cx.db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "super_admin_notified",
-            Some(&masked),
-            now,
-        )
-        .await?;
     Ok(view::sms_link(&row.phone_masked, &row.link, now))
 }
 

@@ -4,7 +4,7 @@ use api::wire::{ApplyStep, Scenario};
 use rand::RngCore;
 
 use super::final_steps::Pending;
-use super::{Db, Result};
+use super::{Db, Event, Result};
 use crate::flow::{parse_step, step_key};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,13 +159,17 @@ impl Db {
 
     /// Saves the confirmed license and holds its USCC for this application. When the USCC
     /// changed, whatever step 4 had started for the old one (links, letters) stops working.
-    /// `Ok(false)`: another corp's open or verified application holds this USCC.
+    /// `Ok(false)`: another corp's open or verified application holds this USCC. The
+    /// application moves to `next` (when it moves) with `event`, in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_license(
         &self,
         app_id: &str,
         json: &str,
         uscc: &str,
         registry_legal_rep: &str,
+        next: Option<ApplyStep>,
+        event: Event<'_>,
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.begin_locked().await?;
@@ -192,6 +196,14 @@ impl Db {
         if old.as_deref().is_some_and(|o| o != uscc) {
             super::final_steps::cancel_pending(&mut tx, app_id, Pending::ScenarioOne, now).await?;
         }
+        if let Some(step) = next {
+            sqlx::query("UPDATE applications SET state = $1 WHERE id = $2")
+                .bind(step_key(step))
+                .bind(app_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        super::final_steps::append_event(&mut tx, app_id, event, now).await?;
         tx.commit().await?;
         Ok(true)
     }

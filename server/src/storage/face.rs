@@ -13,7 +13,7 @@ pub enum FacePurpose {
 }
 
 impl FacePurpose {
-    fn key(self) -> &'static str {
+    pub(super) fn key(self) -> &'static str {
         match self {
             Self::Authorize => "authorize",
             Self::Claim => "claim",

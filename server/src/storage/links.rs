@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use sqlx::SqliteConnection;
 
 use super::attempts::{take_in, Blocked, Limit};
-use super::{new_id, Db, Result};
+use super::final_steps::append_event;
+use super::{new_id, Db, Event, Result};
 use crate::flow::link::{Link, LinkPurpose, LinkStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,10 +110,11 @@ impl Db {
     /// [`Db::insert_link`], if `allow` agrees given the application's newest link of this
     /// purpose and how many of this purpose went out since `since`, and `limits` have room.
     /// The check and the write hold the write lock together: of many sends at once, one
-    /// passes the resend cooldown.
+    /// passes the resend cooldown. `event` goes on the timeline with the link.
     pub async fn insert_link_if<E>(
         &self,
         new: &NewLink<'_>,
+        event: Event<'_>,
         now: i64,
         since: i64,
         limits: &[Limit],
@@ -135,6 +137,7 @@ impl Db {
             return Ok(Err(Blocked::Limit(refused)));
         }
         let row = write_link(&mut tx, new, now).await?;
+        append_event(&mut tx, new.application_id, event, now).await?;
         tx.commit().await?;
         Ok(Ok(row))
     }

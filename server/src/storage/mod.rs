@@ -16,6 +16,7 @@ mod persons;
 mod sessions;
 mod sms;
 mod snapshot;
+mod steps;
 mod uploads;
 mod wechat;
 
@@ -39,6 +40,7 @@ pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
 pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
 pub use snapshot::{ApplicationSnapshot, LetterSummary, LinkSummary};
+pub use steps::ContactConfirmed;
 pub use uploads::{upload_dir, DailyCap, NewUpload, Stored, Swept, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 
