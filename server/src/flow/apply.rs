@@ -1,5 +1,5 @@
 //! The application itself (scenario 1 and 2 alike): start it, resume it, withdraw it, take
-//! it over; and [`advance`], what every form step does once its own checks passed.
+//! it over; and `advance`, what every form step does once its own checks passed.
 
 use api::validate::mask_name;
 use api::wire::{ApplicationView, ApplyStep, RealNameRequest};

@@ -51,7 +51,7 @@ pub struct PassedFace {
 }
 
 impl PassedFace {
-    /// The answer to the person, once the handler accepted who passed.
+    /// The answer to the person, once the use case accepted who passed.
     pub fn outcome(&self, message: &str) -> FaceOutcome {
         FaceOutcome {
             passed: true,

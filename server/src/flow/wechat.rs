@@ -1,6 +1,6 @@
 //! 关联微信账户 (scenario 2), the applicant's side: find the enterprise already opened on the
 //! WeChat side and link it, then 短信通知超级管理员 — or, when the applicant is that super admin,
-//! activate directly. The super admin's side (`/activate/<token>`) is `http::activate`.
+//! activate directly. The super admin's side (`/activate/<token>`) is [`super::activate`].
 
 use api::validate::{mask_mobile, mask_name, uscc};
 use api::wire::{

@@ -65,7 +65,7 @@ pub enum StorageError {
 
 pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 
-/// A write transaction from [`Db::begin_locked`]: the use cases' writes that belong together.
+/// A write transaction from `Db::begin_locked`: the use cases' writes that belong together.
 pub type Tx = sqlx::Transaction<'static, sqlx::Sqlite>;
 
 #[derive(Clone, Debug)]
