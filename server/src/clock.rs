@@ -69,6 +69,24 @@ impl Clock for OffsetClock {
     }
 }
 
+/// China is UTC+8 all year: daily caps and "today" turn at midnight there.
+const CHINA_OFFSET_SECS: i64 = 8 * 3600;
+
+/// Start of the current day in China, for daily caps; and seconds until the next.
+pub fn china_day(now: i64) -> (i64, u64) {
+    let start = (now + CHINA_OFFSET_SECS).div_euclid(86_400) * 86_400 - CHINA_OFFSET_SECS;
+    (start, (start + 86_400 - now) as u64)
+}
+
+/// Today's date in China, for "not in the future" checks.
+pub fn china_today(now: i64) -> (i32, u32, u32) {
+    use chrono::Datelike;
+    let date = chrono::DateTime::from_timestamp(now + CHINA_OFFSET_SECS, 0)
+        .unwrap_or_default()
+        .date_naive();
+    (date.year(), date.month(), date.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +100,16 @@ mod tests {
         c.dev_reset();
         assert!(c.now() < real + 60);
         assert!(!SystemClock.dev_advance(1), "real time does not move");
+    }
+
+    #[test]
+    fn the_day_turns_at_midnight_in_china() {
+        // 2026-11-28 15:59:59 UTC is 23:59:59 in China.
+        let t = 1_795_881_599;
+        let (start, left) = china_day(t);
+        assert_eq!(left, 1);
+        assert_eq!(china_day(t + 1).0, start + 86_400);
+        assert_eq!(china_today(t), (2026, 11, 28));
+        assert_eq!(china_today(t + 1), (2026, 11, 29));
     }
 }

@@ -138,6 +138,14 @@ fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
     std::fs::write(path, text)
 }
 
+/// A token nobody can guess (one-time SMS links): 32 random bytes, URL-safe.
+pub fn new_token() -> String {
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut b = [0u8; 32];
+    rand::rng().fill_bytes(&mut b);
+    URL_SAFE_NO_PAD.encode(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use axum::http::{header, Request, StatusCode};
 use common::apply::*;
 use common::{code, TestApp};
 use serde_json::{json, Value};
-use server::http::limits;
+use server::flow::limits;
 use tower::ServiceExt;
 
 // The limits under attack; server/src/http/limits.rs says why each is what it is.

@@ -1,14 +1,60 @@
 //! The verification flow as one state machine. Its transitions live here and nowhere else;
-//! HTTP handlers ask it what may happen, storage records what did.
+//! the use cases (one function each, in this module's files) ask it what may happen, storage
+//! records what did, and HTTP handlers only extract, call and map.
 //!
 //! The application stands at the furthest step reached. Every step up to it stays reachable,
 //! so the applicant can go back and correct something; nothing beyond it is.
 
+pub mod access;
+pub mod activate;
+pub mod apply;
+pub mod authorize;
+pub mod contact;
+pub mod enterprise;
+pub mod entry;
+pub mod error;
+pub mod face;
 pub mod guard;
+pub mod legal_rep;
+pub mod legal_rep_link;
 pub mod letter;
+pub mod license;
+pub mod limits;
 pub mod link;
+pub mod links;
+pub mod person;
+pub mod photo;
+pub mod review;
+pub mod view;
+pub mod wechat;
 
-use api::wire::{ApplyStep, AuthorizePath, Scenario, SubjectType};
+use api::wire::{ApplyStep, AuthorizePath, LicenseForm, Scenario, SubjectType};
+
+pub use error::{Error, Result};
+
+use crate::clock::Clock;
+use crate::crypto::Vault;
+use crate::imaging::ImagePool;
+use crate::providers::Providers;
+use crate::storage::{ApplicationRow, Db, VerifiedPerson};
+
+/// What a use case works with: storage, the providers, time, the vault and the image pool.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub db: &'a Db,
+    pub providers: &'a Providers,
+    pub clock: &'a dyn Clock,
+    /// Seals personal numbers at rest.
+    pub vault: &'a Vault,
+    /// Bounds the decoding and recognition of photos.
+    pub images: &'a ImagePool,
+}
+
+impl Ctx<'_> {
+    pub fn now(&self) -> i64 {
+        self.clock.now()
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum FlowError {
@@ -78,6 +124,27 @@ pub fn authorize_path(
             AuthorizePath::LegalRepFace
         }
         SubjectType::Enterprise => AuthorizePath::NotifyLegalRep,
+    }
+}
+
+/// The path offered at 超管授权, once the steps before it are done: decided by the registry's
+/// legal representative, never the form's field.
+pub fn offered_path(
+    app: &ApplicationRow,
+    license: Option<&LicenseForm>,
+    person: Option<&VerifiedPerson>,
+) -> Option<AuthorizePath> {
+    match (
+        app.scenario,
+        app.step,
+        license,
+        person,
+        app.registry_legal_rep.as_deref(),
+    ) {
+        (Scenario::New, ApplyStep::Authorize, Some(l), Some(p), Some(registered)) => {
+            Some(authorize_path(l.subject_type, registered, &p.name))
+        }
+        _ => None,
     }
 }
 

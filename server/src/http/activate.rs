@@ -4,10 +4,9 @@
 //! super admin who verified before from typing their ID number again. Dead links answer 410
 //! like the legal representative's.
 
-use api::validate::mask_name;
 use api::wire::{
     ActivationConfirm, ActivationFaceRequest, ActivationView, ErrorBody, FaceOutcome,
-    FaceResultRequest, FaceStart, Scenario,
+    FaceResultRequest, FaceStart,
 };
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,18 +14,10 @@ use axum::Json;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::apply::applicant_name;
 use super::error::Error;
 use super::extract::{ApiJson, ApiPath, ClientIp, CurrentMember, SessionTag};
-use super::{limits, links, person, AppState};
-use crate::agreement;
-use crate::flow::guard::{Refusal, StartedFor};
-use crate::flow::link::{LinkPurpose, LinkRefusal, LinkStatus, LINK_TTL_SECS};
-use crate::providers::esign::EsignEnterprise;
-use crate::providers::wecom::AppMessage;
-use crate::storage::{
-    ApplicationRow, Event, FinalStep, LinkRow, MemberRow, Settle, Verified, VerifiedPerson,
-};
+use super::AppState;
+use crate::flow;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -34,45 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(confirm))
         .routes(routes!(start_face))
         .routes(routes!(face_result))
-}
-
-/// The link while it works, its open application and the enterprise as the WeChat side has it.
-async fn live(
-    state: &AppState,
-    token: &str,
-) -> Result<(LinkRow, ApplicationRow, EsignEnterprise), Error> {
-    let (row, app) = links::open(state, token, &LinkPurpose::ACTIVATION).await?;
-    let linked = state
-        .db
-        .wechat_link(&app.id)
-        .await?
-        .ok_or(LinkRefusal::Cancelled)?;
-    let e = state
-        .providers
-        .wechat_esign
-        .by_uscc(&linked.uscc)
-        .await?
-        .ok_or(LinkRefusal::Cancelled)?;
-    Ok((row, app, e))
-}
-
-/// The signed-in person, when their own verification is the super admin's.
-async fn verified_super_admin(
-    state: &AppState,
-    member: Option<&MemberRow>,
-    e: &EsignEnterprise,
-) -> Result<Option<(VerifiedPerson, String)>, Error> {
-    let Some(m) = member else { return Ok(None) };
-    Ok(person::identity(state, &m.id)
-        .await?
-        .filter(|(p, id)| e.super_admin.is(&p.name, id)))
-}
-
-fn not_super_admin(e: &EsignEnterprise) -> Error {
-    Error::Forbidden(format!(
-        "您不是{}的电子签超级管理员，无法开通。请将链接转交超级管理员本人操作",
-        e.name
-    ))
 }
 
 /// What the super admin is asked to open, and the agreement in full.
@@ -88,32 +40,9 @@ pub async fn link(
     member: Option<CurrentMember>,
     ApiPath(token): ApiPath<String>,
 ) -> Result<Json<ActivationView>, Error> {
-    let (row, app, e) = live(&state, &token).await?;
-    let member = member.map(|m| m.0);
-    let verified_as = verified_super_admin(&state, member.as_ref(), &e)
-        .await?
-        .map(|(p, _)| person::public(p));
-    let wecom_corp = state
-        .db
-        .corp(&app.corp_id)
-        .await?
-        .map(|c| c.name)
-        .unwrap_or_default();
-    Ok(Json(ActivationView {
-        enterprise: e.name.clone(),
-        uscc: e.uscc.clone(),
-        wecom_corp,
-        super_admin_name: mask_name(&e.super_admin.name),
-        applicant_name: mask_name(&applicant_name(&state, &app).await?),
-        expires_at: row.link.sent_at + LINK_TTL_SECS,
-        what_it_means: agreement::WHAT_IT_MEANS
-            .iter()
-            .map(|s| (*s).to_owned())
-            .collect(),
-        agreement: agreement::agreement(),
-        accepted_version: row.agreement_version,
-        verified_as,
-    }))
+    Ok(Json(
+        flow::activate::link(&state.ctx(), member.map(|m| m.0), &token).await?,
+    ))
 }
 
 /// 确认开通: the agreement was read and is accepted, in this version.
@@ -132,34 +61,7 @@ pub async fn confirm(
     ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<ActivationConfirm>,
 ) -> Result<StatusCode, Error> {
-    let (row, app, _) = live(&state, &token).await?;
-    if !req.accepted {
-        return Err(Error::bad_field(
-            "agreement",
-            format!("请先阅读并同意《{}》", agreement::TITLE),
-        ));
-    }
-    if req.agreement_version != agreement::VERSION {
-        return Err(Error::ConflictField {
-            field: "agreement".to_owned(),
-            message: format!("《{}》已更新，请重新阅读后确认", agreement::TITLE),
-        });
-    }
-    let now = state.clock.now();
-    state
-        .db
-        .accept_agreement(&row.id, agreement::VERSION, now)
-        .await?;
-    state
-        .db
-        .append_event(
-            &app.id,
-            None,
-            "agreement_accepted",
-            Some(agreement::VERSION),
-            now,
-        )
-        .await?;
+    flow::activate::confirm(&state.ctx(), &token, req).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -186,43 +88,17 @@ pub async fn start_face(
     ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<ActivationFaceRequest>,
 ) -> Result<Json<FaceStart>, Error> {
-    let (row, _, e) = live(&state, &token).await?;
-    links::may_try_face(&state, &row).await?;
-    if row.agreement_version.as_deref() != Some(agreement::VERSION) {
-        return Err(Error::Conflict(format!(
-            "请先阅读《{}》并点击“确认开通”",
-            agreement::TITLE
-        )));
-    }
-    let (name, id_number) = match req.identity {
-        Some(form) => {
-            let who = person::validate(&form, state.clock.now())?;
-            limits::link_identity_check(&state, &row, ip, &who.id_number).await?;
-            person::check(&state, &who).await?;
-            if !e.super_admin.is(&who.name, &who.id_number) {
-                return Err(not_super_admin(&e));
-            }
-            (who.name, who.id_number)
-        }
-        None => {
-            let member = member.map(|m| m.0);
-            let (p, id) = verified_super_admin(&state, member.as_ref(), &e)
-                .await?
-                .ok_or_else(|| not_super_admin(&e))?;
-            (p.name, id)
-        }
-    };
-    limits::link_face_session(&state, &row, ip, &id_number).await?;
-    let face = state
-        .providers
-        .face
-        .detect_auth(&name, &id_number, &format!("/activate/{token}/face-return"))
-        .await?;
-    state
-        .db
-        .set_link_face(&row.id, &face.biz_token, session.as_deref())
-        .await?;
-    Ok(Json(FaceStart { url: face.url }))
+    Ok(Json(
+        flow::activate::start_face(
+            &state.ctx(),
+            &ip.key(),
+            member.map(|m| m.0),
+            &session,
+            &token,
+            req,
+        )
+        .await?,
+    ))
 }
 
 /// Back from face verification: the super admin on record passed, so the WeCom-side service
@@ -247,85 +123,8 @@ pub async fn face_result(
     ApiPath(token): ApiPath<String>,
     ApiJson(req): ApiJson<FaceResultRequest>,
 ) -> Result<Json<FaceOutcome>, Error> {
-    let (row, app, e) = live(&state, &token).await?;
-    let passed = match links::face_result(&state, &row, &req.biz_token, &session).await? {
-        Ok(passed) => passed,
-        Err(failed) => return Ok(Json(failed)),
-    };
-    let info = &passed.info;
-    if info.name.trim() != e.super_admin.name {
-        return Err(not_super_admin(&e));
-    }
-    let now = state.clock.now();
-    let next = row.link.decide(now, true)?;
-    debug_assert_eq!(next, LinkStatus::Approved);
-    // The signed-in member is recorded as super admin only when their own verified ID is the
-    // super admin's; anyone else (or nobody, outside WeCom) leaves the role to be claimed by
-    // that person with their own face check.
-    let index = state.vault.blind_index(&e.super_admin.id_number);
-    let super_admin = match member.map(|m| m.0) {
-        Some(m) if m.corp_id.as_deref() == Some(app.corp_id.as_str()) => state
-            .db
-            .verified_id_index(&m.id)
-            .await?
-            .filter(|i| *i == index)
-            .map(|_| m),
-        _ => None,
-    };
-    let super_admin_id = super_admin.as_ref().map(|m| m.id.as_str());
-    let detail = format!("wechat_opened agreement={}", agreement::VERSION);
-    let step = FinalStep {
-        app_id: &app.id,
-        started_for: StartedFor {
-            scenario: Scenario::Wechat,
-            uscc: row.subject_uscc.as_deref(),
-        },
-        settle: Settle::Link {
-            id: &row.id,
-            status: next,
-        },
-        verified: Some(Verified {
-            super_admin_id,
-            super_admin_index: Some(&index),
-        }),
-        event: Event {
-            actor_id: super_admin_id,
-            kind: "verified",
-            detail: Some(&detail),
-        },
-        now,
-    };
-    match state.db.final_step(&step).await? {
-        Ok(()) => {}
-        Err(Refusal::Settled) => return Err(LinkRefusal::Used.into()),
-        Err(Refusal::UsccTaken) => {
-            return Err(Error::Conflict(format!(
-                "{}已在其他企业微信中开通腾讯电子签服务，无法重复开通",
-                e.name
-            )))
-        }
-        Err(_) => return Err(LinkRefusal::Cancelled.into()),
-    }
-    if super_admin_id != Some(app.applicant_id.as_str()) {
-        let message = AppMessage {
-            text: format!(
-                "超级管理员{}已确认开通，{}已成功开通腾讯电子签企业微信服务。",
-                mask_name(&e.super_admin.name),
-                e.name
-            ),
-            link: Some("/apply/done".to_owned()),
-        };
-        if let Err(err) = state
-            .providers
-            .wecom
-            .send(&app.corp_id, &app.applicant_id, &message)
-            .await
-        {
-            // The service is open either way; the applicant's page shows it.
-            tracing::warn!(error = %err, "activation: the WeCom message to the applicant failed");
-        }
-    }
-    Ok(Json(passed.outcome(
-        "授权成功，您的企业已经成功开通腾讯电子签企业微信服务。",
-    )))
+    Ok(Json(
+        flow::activate::face_result(&state.ctx(), member.map(|m| m.0), &session, &token, req)
+            .await?,
+    ))
 }

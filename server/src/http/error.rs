@@ -7,6 +7,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::flow;
+pub use crate::flow::error::wait_text;
 use crate::providers::ProviderError;
 use crate::storage::StorageError;
 
@@ -78,20 +80,43 @@ impl Error {
     }
 }
 
-/// A final step that may not finish: the application moved on since the step started.
+/// A use case's refusal, in the boundary's terms: one variant for one variant.
+impl From<flow::Error> for Error {
+    fn from(e: flow::Error) -> Self {
+        use flow::Error as F;
+        match e {
+            F::Forbidden(m) => Self::Forbidden(m),
+            F::NotFound(m) => Self::NotFound(m),
+            F::Conflict(m) => Self::Conflict(m),
+            F::ConflictField { field, message } => Self::ConflictField { field, message },
+            F::RealNameRequired => Self::RealNameRequired,
+            F::PayloadTooLarge { message, field } => Self::PayloadTooLarge { message, field },
+            F::BadRequest { message, field } => Self::BadRequest { message, field },
+            F::RateLimited {
+                message,
+                retry_after_secs,
+            } => Self::RateLimited {
+                message,
+                retry_after_secs,
+            },
+            F::Busy { retry_after_secs } => Self::Busy { retry_after_secs },
+            F::LinkGone(r) => Self::LinkGone(r),
+            F::Io(m) => Self::Io(m),
+            F::Storage(e) => Self::Storage(e),
+            F::Provider(e) => Self::Provider(e),
+        }
+    }
+}
+
+impl From<crate::flow::FlowError> for Error {
+    fn from(e: crate::flow::FlowError) -> Self {
+        flow::Error::from(e).into()
+    }
+}
+
 impl From<crate::flow::guard::Refusal> for Error {
     fn from(r: crate::flow::guard::Refusal) -> Self {
-        use crate::flow::guard::Refusal as R;
-        Self::Conflict(
-            match r {
-                R::Closed => "该企业认证申请已结束，请返回首页查看",
-                R::OtherScenario => "认证方式已变更，本次操作已失效，请按页面提示重新操作",
-                R::SubjectChanged => "营业执照信息已变更，本次操作已失效，请重新发起",
-                R::Settled => "该操作已处理，请勿重复提交",
-                R::UsccTaken => "该企业已在其他企业微信中完成认证，无法重复认证",
-            }
-            .to_owned(),
-        )
+        flow::Error::from(r).into()
     }
 }
 
@@ -146,23 +171,6 @@ impl From<FormRejection> for Error {
                 field: None,
             },
         }
-    }
-}
-
-/// `3分20秒` / `45秒`: how long to wait, the way Chinese apps say it.
-pub fn wait_text(secs: u64) -> String {
-    if secs >= 3600 {
-        // Daily caps wait for hours: seconds would be noise.
-        let minutes = secs.div_ceil(60);
-        return match (minutes / 60, minutes % 60) {
-            (h, 0) => format!("{h}小时"),
-            (h, m) => format!("{h}小时{m}分钟"),
-        };
-    }
-    match (secs / 60, secs % 60) {
-        (0, s) => format!("{s}秒"),
-        (m, 0) => format!("{m}分钟"),
-        (m, s) => format!("{m}分{s}秒"),
     }
 }
 
@@ -306,19 +314,3 @@ impl IntoResponse for Error {
 /// What a client is told to wait while the database cannot be reached: the pool tries again
 /// on the next request, so a few seconds is enough once it is back.
 const DATABASE_RETRY_SECS: u64 = 5;
-
-#[cfg(test)]
-mod tests {
-    use super::wait_text;
-
-    #[test]
-    fn waits_read_naturally() {
-        assert_eq!(wait_text(45), "45秒");
-        assert_eq!(wait_text(600), "10分钟");
-        assert_eq!(wait_text(200), "3分20秒");
-        // A daily cap, late at night or early in the morning.
-        assert_eq!(wait_text(52_013), "14小时27分钟");
-        assert_eq!(wait_text(3600), "1小时");
-        assert_eq!(wait_text(3601), "1小时1分钟");
-    }
-}

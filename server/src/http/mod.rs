@@ -11,16 +11,11 @@ mod enterprise;
 mod entry;
 pub mod error;
 pub mod extract;
-mod face_sim;
 pub mod headers;
 mod legal_rep;
-pub mod limits;
-mod links;
-mod member_face;
 mod meta;
 mod ops;
 mod person;
-pub mod redirect;
 mod static_files;
 
 use std::path::PathBuf;
@@ -55,6 +50,19 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
+impl AppState {
+    /// What the use cases in [`crate::flow`] work with.
+    pub fn ctx(&self) -> crate::flow::Ctx<'_> {
+        crate::flow::Ctx {
+            db: &self.db,
+            providers: &self.providers,
+            clock: self.clock.as_ref(),
+            vault: &self.vault,
+            images: &self.images,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Settings {
     /// Local providers: demo data, outbox, `/dev/*`.
@@ -63,7 +71,8 @@ pub struct Settings {
     /// Per-address limits trust the last `X-Forwarded-For` hop (set behind a reverse proxy).
     pub trusted_proxy: bool,
     pub static_dir: PathBuf,
-    /// Uploads live under `<data_dir>/uploads`.
+    /// Local mode's key file; photo files of earlier versions under `uploads/` (imported at
+    /// start).
     pub data_dir: PathBuf,
     /// Real mode: the origins whose pages may send state-changing requests (the public URL's
     /// and the trusted ones), normalized by [`csrf::normalize_origin`]. Local mode trusts the
@@ -106,7 +115,7 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(legal_rep::router())
         .merge(ops::router());
     if state.settings.local_mode {
-        router = router.merge(dev::router()).merge(face_sim::router());
+        router = router.merge(dev::router());
     }
     let (router, mut spec) = router.split_for_parts();
     document_boundary(&mut spec);

@@ -1,119 +1,13 @@
-//! 个人实名认证 as a fact about the person: the one check behind step 1 of the application, the
-//! invited employee's verification and the super admin's own (`POST /api/me/real-name`).
+//! `POST /api/me/real-name`: 个人实名认证 outside an application ([`flow::person`]).
 
-use api::validate::{id_number_on, mask_id, person_name};
 use api::wire::{ErrorBody, PersonVerification, RealNameRequest};
 use axum::extract::State;
 use axum::Json;
 
-use super::apply::{china_day, china_today};
-use super::error::{wait_text, Error};
+use super::error::Error;
 use super::extract::{ApiJson, ClientIp, CurrentMember};
-use super::{limits, AppState};
-use crate::providers::realname::RealNameResult;
-use crate::storage::{MemberRow, NewVerifiedPerson, VerifiedPerson};
-
-/// Failed checks cost money on the real service and invite guessing: a few a day.
-pub const MAX_FAILED_PER_DAY: i64 = 5;
-
-/// A name and ID number that passed the shared validators.
-pub struct CheckedIdentity {
-    pub name: String,
-    pub id_number: String,
-}
-
-/// Validates the form, answering at the field concerned.
-pub fn validate(req: &RealNameRequest, now: i64) -> Result<CheckedIdentity, Error> {
-    let name = person_name(&req.name).map_err(|e| Error::bad_field("name", e.message()))?;
-    let id_number = id_number_on(&req.id_number, china_today(now))
-        .map_err(|e| Error::bad_field("id_number", e.message()))?;
-    Ok(CheckedIdentity { name, id_number })
-}
-
-/// Asks the real-name provider; a mismatch is a refusal at the ID number.
-pub async fn check(state: &AppState, who: &CheckedIdentity) -> Result<(), Error> {
-    let refusal = match state
-        .providers
-        .real_name
-        .check(&who.name, &who.id_number)
-        .await?
-    {
-        RealNameResult::Match => return Ok(()),
-        RealNameResult::Mismatch => "姓名与身份证号不匹配，请核对后重试",
-        RealNameResult::NoRecord => "未查询到该身份证号的登记信息，请核对后重试",
-    };
-    Err(Error::bad_field("id_number", refusal))
-}
-
-/// Verifies the member and stores the result (ID sealed, keyed hash, masked copy); at most
-/// five failures a day. `screen` may refuse an identity before the provider is asked.
-pub async fn verify(
-    state: &AppState,
-    member: &MemberRow,
-    req: &RealNameRequest,
-    screen: impl FnOnce(&CheckedIdentity, &str) -> Result<(), Error>,
-) -> Result<VerifiedPerson, Error> {
-    let now = state.clock.now();
-    let who = validate(req, now)?;
-    let index = state.vault.blind_index(&who.id_number);
-    screen(&who, &index)?;
-    let (today, left) = china_day(now);
-    if state.db.real_name_failures(&member.id, today).await? >= MAX_FAILED_PER_DAY {
-        return Err(Error::RateLimited {
-            message: format!("今日实名认证失败次数过多，请{}后再试", wait_text(left)),
-            retry_after_secs: left,
-        });
-    }
-    if let Err(refusal) = check(state, &who).await {
-        if matches!(refusal, Error::BadRequest { .. }) {
-            state.db.record_real_name_failure(&member.id, now).await?;
-        }
-        return Err(refusal);
-    }
-    let id_masked = mask_id(&who.id_number);
-    state
-        .db
-        .save_verified_person(
-            &NewVerifiedPerson {
-                identity: &member.id,
-                name: &who.name,
-                id_index: &index,
-                id_sealed: &state.vault.seal(&who.id_number),
-                id_masked: &id_masked,
-            },
-            now,
-        )
-        .await?;
-    Ok(VerifiedPerson {
-        identity: member.id.clone(),
-        name: who.name,
-        id_masked,
-        verified_at: now,
-    })
-}
-
-/// The member's verified name and ID number, opened only to compare or pass to a provider.
-pub async fn identity(
-    state: &AppState,
-    member_id: &str,
-) -> Result<Option<(VerifiedPerson, String)>, Error> {
-    let Some((person, sealed)) = state.db.verified_person_sealed(member_id).await? else {
-        return Ok(None);
-    };
-    let id_number = state
-        .vault
-        .open(&sealed)
-        .map_err(|e| Error::Io(format!("sealed ID number: {e}")))?;
-    Ok(Some((person, id_number)))
-}
-
-pub fn public(p: VerifiedPerson) -> PersonVerification {
-    PersonVerification {
-        name: p.name,
-        id_masked: p.id_masked,
-        verified_at: p.verified_at,
-    }
-}
+use super::AppState;
+use crate::flow;
 
 /// 个人实名认证 outside an application: an invited employee, or a super admin about to link
 /// the WeChat-side enterprise. Someone verified before gets their verification back. An
@@ -134,24 +28,8 @@ pub async fn verify_me(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<PersonVerification>, Error> {
-    limits::real_name_check(&state, ip).await?;
-    let Some(corp_id) = member.corp_id.clone() else {
-        return Err(Error::Forbidden("工作人员账号无需实名认证".to_owned()));
-    };
-    if let Some(p) = state.db.verified_person(&member.id).await? {
-        return Ok(Json(public(p)));
-    }
-    let invited = state.db.invited_ids(&corp_id, &member.name).await?;
-    let person = verify(&state, &member, &req, |_, index| {
-        if invited.is_empty() || invited.iter().any(|i| i == index) {
-            Ok(())
-        } else {
-            Err(Error::bad_field(
-                "id_number",
-                "身份证号与超级管理员邀请时登记的信息不一致，请核对后重试",
-            ))
-        }
-    })
-    .await?;
-    Ok(Json(public(person)))
+    let cx = state.ctx();
+    Ok(Json(
+        flow::person::verify_me(&cx, &ip.key(), &member, &req).await?,
+    ))
 }

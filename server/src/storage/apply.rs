@@ -4,7 +4,7 @@ use api::wire::{ApplyStep, Scenario};
 use rand::RngCore;
 
 use super::final_steps::Pending;
-use super::{Db, Result};
+use super::{Db, Event, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct ApplicationRow {
@@ -43,42 +43,6 @@ pub fn new_id() -> String {
 }
 
 impl Db {
-    /// Opens an application for the corp unless one is open already; either way returns the
-    /// open one and whether this call created it. Atomic: two admins at once get one.
-    pub async fn start_application(
-        &self,
-        corp_id: &str,
-        applicant_id: &str,
-        step: ApplyStep,
-        now: i64,
-    ) -> Result<(ApplicationRow, bool)> {
-        let id = new_id();
-        let inserted = sqlx::query(
-            "INSERT INTO applications (id, corp_id, applicant_id, state, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (corp_id) WHERE outcome = 'open' DO NOTHING",
-        )
-        .bind(&id)
-        .bind(corp_id)
-        .bind(applicant_id)
-        .bind(step)
-        .bind(now)
-        .bind(now)
-        .execute(self.pool())
-        .await?
-        .rows_affected()
-            == 1;
-        if inserted {
-            self.append_event(&id, Some(applicant_id), "started", None, now)
-                .await?;
-        }
-        let row = self
-            .open_application(corp_id)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound)?;
-        Ok((row, inserted))
-    }
-
     pub async fn open_application(&self, corp_id: &str) -> Result<Option<ApplicationRow>> {
         Ok(sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM applications WHERE corp_id = $1 AND outcome = 'open'"
@@ -98,25 +62,19 @@ impl Db {
         .await?)
     }
 
-    pub async fn set_step(&self, app_id: &str, step: ApplyStep, now: i64) -> Result<()> {
-        sqlx::query("UPDATE applications SET state = $1, updated_at = $2 WHERE id = $3")
-            .bind(step)
-            .bind(now)
-            .bind(app_id)
-            .execute(self.pool())
-            .await?;
-        Ok(())
-    }
-
     /// Saves the confirmed license and holds its USCC for this application. When the USCC
     /// changed, whatever step 4 had started for the old one (links, letters) stops working.
-    /// `Ok(false)`: another corp's open or verified application holds this USCC.
+    /// `Ok(false)`: another corp's open or verified application holds this USCC. The
+    /// application moves to `next` (when it moves) with `event`, in the same transaction.
+    #[allow(clippy::too_many_arguments)]
     pub async fn save_license(
         &self,
         app_id: &str,
         json: &str,
         uscc: &str,
         registry_legal_rep: &str,
+        next: Option<ApplyStep>,
+        event: Event<'_>,
         now: i64,
     ) -> Result<bool> {
         let mut tx = self.begin_locked().await?;
@@ -143,29 +101,16 @@ impl Db {
         if old.as_deref().is_some_and(|o| o != uscc) {
             super::final_steps::cancel_pending(&mut tx, app_id, Pending::ScenarioOne, now).await?;
         }
+        if let Some(step) = next {
+            sqlx::query("UPDATE applications SET state = $1 WHERE id = $2")
+                .bind(step)
+                .bind(app_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        super::final_steps::append_event(&mut tx, app_id, event, now).await?;
         tx.commit().await?;
         Ok(true)
-    }
-
-    pub async fn save_contact(
-        &self,
-        app_id: &str,
-        sealed: &str,
-        masked: &str,
-        now: i64,
-    ) -> Result<()> {
-        sqlx::query(
-            "UPDATE applications SET contact_sealed = $1, contact_masked = $2, contact_verified_at = $3,
-             updated_at = $4 WHERE id = $5",
-        )
-        .bind(sealed)
-        .bind(masked)
-        .bind(now)
-        .bind(now)
-        .bind(app_id)
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// Appends to the timeline. `detail` must hold masked data only.

@@ -76,23 +76,6 @@ pub struct LocalFaceRow {
 }
 
 impl Db {
-    pub async fn insert_face_check(&self, f: &NewFaceCheck<'_>, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO face_checks (biz_token, application_id, member_id, session_hash,
-             subject_uscc, purpose, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(f.biz_token)
-        .bind(f.application_id)
-        .bind(f.member_id)
-        .bind(f.session_hash)
-        .bind(f.subject_uscc)
-        .bind(f.purpose)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
-    }
-
     pub async fn face_check(&self, biz_token: &str) -> Result<Option<FaceCheckRow>> {
         Ok(sqlx::query_as(
             "SELECT biz_token, application_id, member_id, result, session_hash, subject_uscc,

@@ -1,6 +1,6 @@
 //! 授权书 submissions and their review.
 
-use super::{new_id, Db, Result};
+use super::{Db, Result};
 
 /// Where a submission stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,43 +63,6 @@ const COLUMNS: &str =
     "id, application_id, upload_ids, status, submitted_at, due_date, reason, subject_uscc";
 
 impl Db {
-    pub async fn insert_letter(
-        &self,
-        application_id: &str,
-        upload_ids: &[String],
-        due_date: &str,
-        subject_uscc: &str,
-        now: i64,
-    ) -> Result<LetterRow> {
-        let id = new_id();
-        let ids = serde_json::to_string(upload_ids).unwrap_or_else(|_| "[]".to_owned());
-        // Under the write lock: `seq` is the next one, even with several servers.
-        let mut tx = self.begin_locked().await?;
-        sqlx::query(
-            "INSERT INTO letter_submissions (id, application_id, upload_ids, submitted_at, due_date, subject_uscc, seq)
-             VALUES ($1, $2, $3, $4, $5, $6, (SELECT COALESCE(MAX(seq), 0) + 1 FROM letter_submissions))",
-        )
-            .bind(&id)
-            .bind(application_id)
-            .bind(&ids)
-            .bind(now)
-            .bind(due_date)
-            .bind(subject_uscc)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(LetterRow {
-            id,
-            application_id: application_id.to_owned(),
-            upload_ids: upload_ids.to_vec(),
-            status: LetterState::InReview,
-            submitted_at: now,
-            due_date: due_date.to_owned(),
-            reason: None,
-            subject_uscc: Some(subject_uscc.to_owned()),
-        })
-    }
-
     /// Every submission of an application, newest first; withdrawn ones (the applicant
     /// switched path) are no attempts.
     pub async fn letters(&self, application_id: &str) -> Result<Vec<LetterRow>> {

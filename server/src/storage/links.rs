@@ -8,7 +8,8 @@ use sha2::{Digest, Sha256};
 use sqlx::AnyConnection;
 
 use super::attempts::{take_in, Blocked, Limit};
-use super::{new_id, Db, Result};
+use super::final_steps::append_event;
+use super::{new_id, Db, Event, Result};
 use crate::flow::link::{Link, LinkPurpose, LinkStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -97,10 +98,11 @@ impl Db {
     /// [`Db::insert_link`], if `allow` agrees given the application's newest link of this
     /// purpose and how many of this purpose went out since `since`, and `limits` have room.
     /// The check and the write hold the write lock together: of many sends at once, one
-    /// passes the resend cooldown.
+    /// passes the resend cooldown. `event` goes on the timeline with the link.
     pub async fn insert_link_if<E>(
         &self,
         new: &NewLink<'_>,
+        event: Event<'_>,
         now: i64,
         since: i64,
         limits: &[Limit],
@@ -123,6 +125,7 @@ impl Db {
             return Ok(Err(Blocked::Limit(refused)));
         }
         let row = write_link(&mut tx, new, now).await?;
+        append_event(&mut tx, new.application_id, event, now).await?;
         tx.commit().await?;
         Ok(Ok(row))
     }
@@ -150,19 +153,6 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         Ok(row.map(from_raw).filter(|r| purposes.contains(&r.purpose)))
-    }
-
-    /// Moves a still-pending link to `status`; false when someone else moved it first.
-    pub async fn settle_link(&self, id: &str, status: LinkStatus, now: i64) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE sms_links SET status = $1, acted_at = $2 WHERE id = $3 AND status = 'pending'",
-        )
-        .bind(status)
-        .bind(now)
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
     }
 
     /// A face session was started from this link, by `session` (a session hash, or none):
@@ -225,17 +215,6 @@ impl Db {
             .fetch_one(&self.pool)
             .await?;
         Ok(n)
-    }
-
-    /// 确认开通: records the agreement version the super admin accepted on this link.
-    pub async fn accept_agreement(&self, id: &str, version: &str, now: i64) -> Result<()> {
-        sqlx::query("UPDATE sms_links SET agreement_version = $1, accepted_at = $2 WHERE id = $3")
-            .bind(version)
-            .bind(now)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }
 

@@ -18,6 +18,8 @@ mod outbox;
 mod persons;
 mod sessions;
 mod sms;
+mod snapshot;
+mod steps;
 mod uploads;
 mod wechat;
 
@@ -41,6 +43,8 @@ pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
 pub use sms::{NewSmsCode, SmsCodeHistory, SmsCodeRow};
+pub use snapshot::{ApplicationSnapshot, LetterSummary, LinkSummary};
+pub use steps::ContactConfirmed;
 pub use uploads::{DailyCap, NewUpload, Stored, UploadKind, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
 

@@ -53,20 +53,4 @@ impl Db {
             )
         }))
     }
-
-    pub async fn save_verified_person(&self, p: &NewVerifiedPerson<'_>, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO verified_persons (identity, name, id_index, id_sealed, id_masked, verified_at)
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT(identity) DO NOTHING",
-        )
-        .bind(p.identity)
-        .bind(p.name)
-        .bind(p.id_index)
-        .bind(p.id_sealed)
-        .bind(p.id_masked)
-        .bind(now)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
 }

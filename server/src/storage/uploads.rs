@@ -173,3 +173,26 @@ impl Db {
         Ok(moved)
     }
 }
+
+impl Db {
+    /// Are all of `ids` uploads of this kind, made for this application? (A photo of another
+    /// application, or a license photo offered as a letter, is no photo of this step.)
+    pub async fn uploads_belong(&self, app_id: &str, kind: &str, ids: &[String]) -> Result<bool> {
+        if ids.is_empty() {
+            return Ok(true);
+        }
+        let list = (3..ids.len() + 3)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "SELECT COUNT(*) FROM uploads WHERE application_id = $1 AND kind = $2 AND id IN ({list})"
+        );
+        let mut q = sqlx::query_as::<_, (i64,)>(&sql).bind(app_id).bind(kind);
+        for id in ids {
+            q = q.bind(id);
+        }
+        let (n,) = q.fetch_one(self.pool()).await?;
+        Ok(usize::try_from(n).is_ok_and(|n| n == ids.len()))
+    }
+}

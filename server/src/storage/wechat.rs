@@ -3,10 +3,10 @@
 
 use api::wire::{ApplyStep, Scenario};
 
-use super::final_steps::{cancel_pending, Pending};
 use sqlx::Connection;
 
-use super::{Db, Result};
+use super::final_steps::{append_event, cancel_pending, Pending};
+use super::{Db, Event, Result};
 
 /// An application's 关联微信账户.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -29,7 +29,13 @@ impl Db {
     /// Links the application to the WeChat-side enterprise (scenario 2). Scenario 1's pending
     /// steps stop working, and the license's USCC is let go: a WeChat-side account is held
     /// only once its super admin confirmed.
-    pub async fn link_wechat(&self, app_id: &str, link: &WechatLinkRow, now: i64) -> Result<()> {
+    pub async fn link_wechat(
+        &self,
+        app_id: &str,
+        link: &WechatLinkRow,
+        event: Event<'_>,
+        now: i64,
+    ) -> Result<()> {
         let mut tx = self.begin_locked().await?;
         sqlx::query(
             "INSERT INTO wechat_links (application_id, uscc, enterprise, linked_at) VALUES ($1, $2, $3, $4)
@@ -51,6 +57,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         cancel_pending(&mut tx, app_id, Pending::ScenarioOne, now).await?;
+        append_event(&mut tx, app_id, event, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -58,7 +65,7 @@ impl Db {
     /// Back to scenario 1: the link is dropped, pending activation links stop working, and
     /// the confirmed license's USCC is held again — or, if another corp holds it meanwhile,
     /// the applicant is sent back to 上传证照 to see why.
-    pub async fn unlink_wechat(&self, app_id: &str, now: i64) -> Result<()> {
+    pub async fn unlink_wechat(&self, app_id: &str, event: Event<'_>, now: i64) -> Result<()> {
         let mut tx = self.begin_locked().await?;
         sqlx::query("DELETE FROM wechat_links WHERE application_id = $1")
             .bind(app_id)
@@ -103,6 +110,7 @@ impl Db {
                 }
             }
         }
+        append_event(&mut tx, app_id, event, now).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -147,23 +155,6 @@ impl Db {
         .fetch_one(&self.pool)
         .await?;
         Ok(n)
-    }
-
-    pub async fn record_invitation(&self, i: &NewInvitation<'_>, now: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO invitations (corp_id, name, id_index, phone_index, phone_masked, invited_by, sent_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(i.corp_id)
-        .bind(i.name)
-        .bind(i.id_index)
-        .bind(i.phone_index)
-        .bind(i.phone_masked)
-        .bind(i.invited_by)
-        .bind(now)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     /// Invitations to this number since `since` (the daily cap).

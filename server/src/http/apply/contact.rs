@@ -4,40 +4,16 @@
 //! re-sent after 60 s; daily caps apply per person, per phone and per address. Every refusal
 //! says how long.
 
-use api::validate::{mask_mobile, mobile, sms_code};
 use api::wire::{
-    ApplicationView, ApplyStep, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest,
-    ErrorBody,
+    ApplicationView, ContactCodeRequest, ContactCodeSent, ContactVerifyRequest, ErrorBody,
 };
 use axum::extract::State;
 use axum::Json;
-use rand::Rng;
 
-use super::{advance, china_day, scenario_one, view};
 use crate::flow;
-use crate::http::error::{wait_text, Error};
+use crate::http::error::Error;
 use crate::http::extract::{ApiJson, ClientIp, CurrentMember};
-use crate::http::{limits, AppState};
-use crate::providers::sms::SmsTemplate;
-use crate::storage::NewSmsCode;
-
-pub const CODE_TTL_SECS: i64 = 5 * 60;
-pub const RESEND_SECS: i64 = 60;
-pub const MAX_ATTEMPTS: i64 = 5;
-pub const DAILY_PER_PERSON: i64 = 10;
-pub const DAILY_PER_PHONE: i64 = 5;
-
-fn code_hash(state: &AppState, phone: &str, code: &str) -> String {
-    state.vault.blind_index(&format!("sms-code:{phone}:{code}"))
-}
-
-fn require_contact_step(current: ApplyStep) -> Result<(), Error> {
-    if flow::reachable(current, ApplyStep::Contact) {
-        Ok(())
-    } else {
-        Err(Error::Conflict("请先完成前面的认证步骤".to_owned()))
-    }
-}
+use crate::http::AppState;
 
 /// 获取验证码: sends a 6-digit code to the number.
 #[utoipa::path(post, path = "/api/application/contact/code", tag = "apply",
@@ -58,57 +34,9 @@ pub async fn send_code(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<ContactCodeRequest>,
 ) -> Result<Json<ContactCodeSent>, Error> {
-    let a = scenario_one(&state, member, ApplyStep::Contact).await?;
-    require_contact_step(a.app.step)?;
-    let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
-    let now = state.clock.now();
-    let phone_index = state.vault.blind_index(&phone);
-    let (today, until_tomorrow) = china_day(now);
-    let code = format!("{:06}", rand::rng().random_range(0..1_000_000));
-    let new = NewSmsCode {
-        member_id: &a.member.id,
-        phone_index: &phone_index,
-        code_hash: &code_hash(&state, &phone, &code),
-        ttl_secs: CODE_TTL_SECS,
-    };
-    let by_ip = limits::code_sends(&state, ip);
-    // The cooldown, the daily caps and the write are one locked transaction: of many taps at
-    // once, one code goes out.
-    state
-        .db
-        .insert_sms_code_if(&new, now, today, by_ip.limits(), |sent| {
-            if let Some(last) = sent.latest {
-                let left = last.sent_at + RESEND_SECS - now;
-                if left > 0 {
-                    return Err(Error::RateLimited {
-                        message: format!("验证码已发送，请{}后再重新获取", wait_text(left as u64)),
-                        retry_after_secs: left as u64,
-                    });
-                }
-            }
-            if sent.by_member >= DAILY_PER_PERSON || sent.by_phone >= DAILY_PER_PHONE {
-                return Err(Error::RateLimited {
-                    message: format!(
-                        "今日获取验证码次数已达上限，请{}后再试",
-                        wait_text(until_tomorrow)
-                    ),
-                    retry_after_secs: until_tomorrow,
-                });
-            }
-            Ok(())
-        })
-        .await?
-        .map_err(|b| by_ip.blocked(b))?;
-    let template = SmsTemplate::VerificationCode {
-        code,
-        minutes: (CODE_TTL_SECS / 60) as u32,
-    };
-    state.providers.sms.send(&phone, &template).await?;
-    Ok(Json(ContactCodeSent {
-        phone_masked: mask_mobile(&phone),
-        resend_in_secs: RESEND_SECS as u64,
-        expires_in_secs: CODE_TTL_SECS as u64,
-    }))
+    Ok(Json(
+        flow::contact::send_code(&state.ctx(), &ip.key(), member, req).await?,
+    ))
 }
 
 /// 下一步: checks the code; the number becomes the applicant's contact for this enterprise.
@@ -127,52 +55,7 @@ pub async fn verify(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<ContactVerifyRequest>,
 ) -> Result<Json<ApplicationView>, Error> {
-    let mut a = scenario_one(&state, member, ApplyStep::Contact).await?;
-    require_contact_step(a.app.step)?;
-    let phone = mobile(&req.phone).map_err(|e| Error::bad_field("phone", e.message()))?;
-    let code = sms_code(&req.code).map_err(|e| Error::bad_field("code", e.message()))?;
-    let now = state.clock.now();
-    let refuse = |message: &str| Err(Error::bad_field("code", message));
-
-    let Some(sent) = state.db.latest_sms_code(&a.member.id).await? else {
-        return refuse("请先获取验证码");
-    };
-    if sent.phone_index != state.vault.blind_index(&phone) {
-        return refuse("手机号已更改，请重新获取验证码");
-    }
-    if !sent.live {
-        return refuse("验证码已失效，请重新获取");
-    }
-    if now >= sent.expires_at {
-        state.db.retire_sms_code(sent.id, false).await?;
-        return refuse("验证码已过期，请重新获取");
-    }
-    if sent.code_hash != code_hash(&state, &phone, &code) {
-        let tries = state.db.fail_sms_code(sent.id, MAX_ATTEMPTS).await?;
-        let left = MAX_ATTEMPTS - tries;
-        return if left > 0 {
-            refuse(&format!("验证码错误，还可尝试{left}次"))
-        } else {
-            refuse("验证码错误次数过多，已失效，请重新获取")
-        };
-    }
-    if !state.db.retire_sms_code(sent.id, true).await? {
-        return refuse("验证码已失效，请重新获取");
-    }
-    let masked = mask_mobile(&phone);
-    state
-        .db
-        .save_contact(&a.app.id, &state.vault.seal(&phone), &masked, now)
-        .await?;
-    a.app.contact_masked = Some(masked.clone());
-    a.app.contact_verified_at = Some(now);
-    advance(
-        &state,
-        &mut a,
-        ApplyStep::Contact,
-        "contact_verified",
-        Some(&masked),
-    )
-    .await?;
-    Ok(Json(view(&state, &a).await?))
+    Ok(Json(
+        flow::contact::verify(&state.ctx(), member, req).await?,
+    ))
 }

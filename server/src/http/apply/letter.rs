@@ -3,11 +3,7 @@
 //! it in review for 1–3 business days. A rejection keeps its reason; the applicant fixes the
 //! upload and submits again.
 
-use api::wire::ApplyStep;
-use api::wire::{
-    AuthorizePath, ErrorBody, LetterPhoto, LetterStatus, LetterSubmitRequest, LetterTemplateSent,
-    LetterView, LicenseForm,
-};
+use api::wire::{ErrorBody, LetterPhoto, LetterSubmitRequest, LetterTemplateSent, LetterView};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
@@ -15,70 +11,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
-use super::authorize;
-use super::photo;
-use super::{china_today, scenario_one, Applicant};
-use crate::flow::letter::{review_due, REVIEW_BUSINESS_DAYS};
+use crate::flow;
 use crate::http::error::Error;
-use crate::http::extract::{ApiJson, CurrentMember};
+use crate::http::extract::{photo_body, ApiJson, CurrentMember};
 use crate::http::AppState;
-use crate::letter_pdf::{self, LetterFields};
-use crate::providers::wecom::AppMessage;
-use crate::storage::{LetterRow, LetterState, UploadKind};
-
-/// Photos of one letter.
-pub const MAX_PHOTOS: usize = 3;
-
-fn status(s: LetterState) -> LetterStatus {
-    match s {
-        LetterState::Approved => LetterStatus::Approved,
-        LetterState::Rejected => LetterStatus::Rejected,
-        // Withdrawn letters are never read for the applicant (`Db::letters` leaves them out).
-        LetterState::InReview | LetterState::Withdrawn => LetterStatus::InReview,
-    }
-}
-
-fn view_of(newest: &LetterRow, attempts: usize) -> LetterView {
-    LetterView {
-        status: status(newest.status),
-        submitted_at: newest.submitted_at,
-        due_date: newest.due_date.clone(),
-        reason: newest.reason.clone(),
-        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
-    }
-}
-
-/// The newest submission, for `GET /api/application`.
-pub(super) async fn letter_view(
-    state: &AppState,
-    a: &Applicant,
-) -> Result<Option<LetterView>, Error> {
-    let all = state.db.letters(&a.app.id).await?;
-    Ok(all.first().map(|newest| view_of(newest, all.len())))
-}
-
-/// Only an institution at 超管授权 sends a letter; returns its confirmed license.
-async fn require_letter(state: &AppState, a: &Applicant) -> Result<LicenseForm, Error> {
-    authorize::require(state, a, AuthorizePath::Letter).await?;
-    a.app
-        .license()
-        .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))
-}
-
-async fn refuse_while_in_review(state: &AppState, a: &Applicant) -> Result<(), Error> {
-    let in_review = state
-        .db
-        .letters(&a.app.id)
-        .await?
-        .first()
-        .is_some_and(|l| l.status == LetterState::InReview);
-    if in_review {
-        return Err(Error::Conflict(
-            "授权书正在审核中，请耐心等待审核结果".to_owned(),
-        ));
-    }
-    Ok(())
-}
 
 /// 获取授权书模板: sends the template to the applicant as a WeCom message.
 #[utoipa::path(post, path = "/api/application/letter/template", tag = "apply",
@@ -93,29 +29,9 @@ pub async fn send_template(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Json<LetterTemplateSent>, Error> {
-    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    require_letter(&state, &a).await?;
-    let download_url = api::wire::paths::LETTER_TEMPLATE_PDF.to_owned();
-    let message = AppMessage {
-        text: "【腾讯电子签】您的超级管理员授权书模板已生成。请下载后按模板要求填写完整、加盖单位公章，拍照上传至企业认证页面。".to_owned(),
-        link: Some(download_url.clone()),
-    };
-    state
-        .providers
-        .wecom
-        .send(&a.corp.id, &a.member.id, &message)
-        .await?;
-    state
-        .db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "letter_template_sent",
-            None,
-            state.clock.now(),
-        )
-        .await?;
-    Ok(Json(LetterTemplateSent { download_url }))
+    Ok(Json(
+        flow::letter::send_template(&state.ctx(), member).await?,
+    ))
 }
 
 /// The template as a PDF, filled in with the institution's and the applicant's details.
@@ -131,18 +47,7 @@ pub async fn template_pdf(
     State(state): State<AppState>,
     CurrentMember(member): CurrentMember,
 ) -> Result<Response, Error> {
-    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    let license = require_letter(&state, &a).await?;
-    let person = state.db.verified_person(&a.member.id).await?;
-    let pdf = letter_pdf::render(&LetterFields {
-        institution: &license.name.value,
-        uscc: &license.uscc.value,
-        applicant: person
-            .as_ref()
-            .map_or(a.member.name.as_str(), |p| p.name.as_str()),
-        applicant_id_masked: person.as_ref().map_or("", |p| p.id_masked.as_str()),
-        applicant_phone_masked: a.app.contact_masked.as_deref().unwrap_or(""),
-    });
+    let pdf = flow::letter::template_pdf(&state.ctx(), member).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf"),
@@ -175,14 +80,10 @@ pub async fn letter_photo(
     CurrentMember(member): CurrentMember,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<LetterPhoto>, Error> {
-    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    require_letter(&state, &a).await?;
-    refuse_while_in_review(&state, &a).await?;
-    let photo = photo::accept(&state, &a.app.id, body).await?;
-    let upload_id = photo
-        .store(&state, &a.app.id, UploadKind::Letter, None)
-        .await?;
-    Ok(Json(LetterPhoto { upload_id }))
+    let photo = photo_body(body)?;
+    Ok(Json(
+        flow::letter::letter_photo(&state.ctx(), member, photo).await?,
+    ))
 }
 
 /// 下一步: submits 1–3 photos for review; the page then shows the expected date.
@@ -201,54 +102,5 @@ pub async fn submit(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<LetterSubmitRequest>,
 ) -> Result<Json<LetterView>, Error> {
-    let a = scenario_one(&state, member, ApplyStep::Authorize).await?;
-    require_letter(&state, &a).await?;
-    refuse_while_in_review(&state, &a).await?;
-    // The same photo twice counts once; the order is the applicant's.
-    let mut ids: Vec<String> = Vec::with_capacity(req.upload_ids.len());
-    for id in req.upload_ids {
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
-    }
-    if ids.is_empty() || ids.len() > MAX_PHOTOS {
-        return Err(Error::bad_field("photos", "请上传1至3张授权书照片"));
-    }
-    for id in &ids {
-        let ok = state
-            .db
-            .upload(id)
-            .await?
-            .is_some_and(|u| u.application_id == a.app.id && u.kind == UploadKind::Letter);
-        if !ok {
-            return Err(Error::bad_field("photos", "授权书照片无效，请重新上传"));
-        }
-    }
-    let now = state.clock.now();
-    let (y, m, d) = china_today(now);
-    let today = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
-    let due = review_due(today, REVIEW_BUSINESS_DAYS)
-        .format("%Y-%m-%d")
-        .to_string();
-    let subject = a
-        .app
-        .uscc
-        .as_deref()
-        .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))?;
-    let row = state
-        .db
-        .insert_letter(&a.app.id, &ids, &due, subject, now)
-        .await?;
-    state
-        .db
-        .append_event(
-            &a.app.id,
-            Some(&a.member.id),
-            "letter_submitted",
-            Some(&due),
-            now,
-        )
-        .await?;
-    let attempts = state.db.letters(&a.app.id).await?.len();
-    Ok(Json(view_of(&row, attempts)))
+    Ok(Json(flow::letter::submit(&state.ctx(), member, req).await?))
 }

@@ -1,13 +1,12 @@
 //! Step 1, 个人实名认证: name and resident ID number, checked by the real-name provider.
 
-use api::wire::{ApplicationView, ApplyStep, ErrorBody, RealNameRequest};
+use api::wire::{ApplicationView, ErrorBody, RealNameRequest};
 use axum::extract::State;
 use axum::Json;
 
-use super::{advance, applicant, view};
+use crate::flow;
 use crate::http::error::Error;
 use crate::http::extract::{ApiJson, CurrentMember};
-use crate::http::person;
 use crate::http::AppState;
 
 /// Checks the applicant's name and ID number. A person verified before (in any corp) is not
@@ -28,27 +27,8 @@ pub async fn submit(
     CurrentMember(member): CurrentMember,
     ApiJson(req): ApiJson<RealNameRequest>,
 ) -> Result<Json<ApplicationView>, Error> {
-    let mut a = applicant(&state, member).await?;
-    if state.db.verified_person(&a.member.id).await?.is_none() {
-        let p = person::verify(&state, &a.member, &req, |_, _| Ok(())).await?;
-        let detail = format!("{} {}", p.name, p.id_masked);
-        advance(
-            &state,
-            &mut a,
-            ApplyStep::RealName,
-            "real_name_verified",
-            Some(&detail),
-        )
-        .await?;
-    } else if a.app.step == ApplyStep::RealName {
-        advance(
-            &state,
-            &mut a,
-            ApplyStep::RealName,
-            "real_name_reused",
-            None,
-        )
-        .await?;
-    }
-    Ok(Json(view(&state, &a).await?))
+    let cx = state.ctx();
+    Ok(Json(
+        flow::apply::submit_real_name(&cx, member, &req).await?,
+    ))
 }

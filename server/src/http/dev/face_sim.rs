@@ -10,10 +10,10 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::dev::page;
-use super::error::Error;
-use super::extract::{ApiForm, ApiPath};
-use super::AppState;
+use super::page;
+use crate::http::error::Error;
+use crate::http::extract::{ApiForm, ApiPath};
+use crate::http::AppState;
 use crate::storage::LocalFaceStatus;
 
 pub fn router() -> OpenApiRouter<AppState> {

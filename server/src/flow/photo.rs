@@ -5,61 +5,59 @@
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 
-use super::{china_day, MAX_PHOTO_BYTES};
-use crate::http::error::{wait_text, Error};
-use crate::http::AppState;
+use super::error::wait_text;
+use super::{Ctx, Error};
+use crate::clock::china_day;
 use crate::imaging::{self, Header, PoolError, Refusal};
 use crate::providers::ocr::{BizLicense, LicenseOcr, OcrError};
 use crate::storage::{new_id, DailyCap, NewUpload, Stored, UploadKind};
+
+/// Phone photos arrive compressed (< 1 MB); the server still takes up to this much.
+pub const MAX_PHOTO_BYTES: usize = 8 * 1024 * 1024;
 
 /// Photos (license and letter together) one application may upload per day in China. A
 /// retake or two per photo is normal; thirty is far past it.
 pub const MAX_PER_DAY: i64 = 30;
 
 /// A photo that passed every check and decoded, not yet stored.
-pub(super) struct Accepted {
+pub struct Accepted {
     bytes: Bytes,
     header: Header,
 }
 
 /// Checks a photo upload and decodes it once (proving it whole), in the image pool.
-pub(super) async fn accept(
-    state: &AppState,
-    application_id: &str,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<Accepted, Error> {
-    Ok(receive(state, application_id, body, None).await?.0)
+pub async fn accept(cx: &Ctx<'_>, application_id: &str, bytes: Bytes) -> Result<Accepted, Error> {
+    Ok(receive(cx, application_id, bytes, None).await?.0)
 }
 
 /// As [`accept`], and recognizes the license in the same turn of the pool. Recognition
 /// failing is an answer, not an error: the user then types the fields.
-pub(super) async fn accept_license(
-    state: &AppState,
+pub async fn accept_license(
+    cx: &Ctx<'_>,
     application_id: &str,
-    body: Result<Bytes, BytesRejection>,
+    bytes: Bytes,
 ) -> Result<(Accepted, Result<BizLicense, OcrError>), Error> {
-    let ocr = Arc::clone(&state.providers.ocr);
-    let (photo, recognition) = receive(state, application_id, body, Some(ocr)).await?;
+    let ocr = Arc::clone(&cx.providers.ocr);
+    let (photo, recognition) = receive(cx, application_id, bytes, Some(ocr)).await?;
     let recognition = recognition.unwrap_or_else(|| Err(OcrError::Worker("not run".to_owned())));
     Ok((photo, recognition))
 }
 
+/// The photo itself is checked by the caller: not empty, at most [`MAX_PHOTO_BYTES`].
 async fn receive(
-    state: &AppState,
+    cx: &Ctx<'_>,
     application_id: &str,
-    body: Result<Bytes, BytesRejection>,
+    bytes: Bytes,
     ocr: Option<Arc<dyn LicenseOcr>>,
 ) -> Result<(Accepted, Option<Result<BizLicense, OcrError>>), Error> {
-    let bytes = body_of(body)?;
-    let (since, until_tomorrow) = china_day(state.clock.now());
-    if state.db.uploads_since(application_id, since).await? >= MAX_PER_DAY {
+    let (since, until_tomorrow) = china_day(cx.clock.now());
+    if cx.db.uploads_since(application_id, since).await? >= MAX_PER_DAY {
         return Err(cap_reached(until_tomorrow));
     }
     let header = imaging::inspect(&bytes).map_err(|r| refused(r, &bytes))?;
     let job_bytes = bytes.clone();
-    let (decoded, recognition) = state
+    let (decoded, recognition) = cx
         .images
         .run(async move {
             let pixels = job_bytes.clone();
@@ -91,16 +89,16 @@ impl Accepted {
     /// Stores the photo with its row, as one of the application's uploads; returns its id.
     pub async fn store(
         &self,
-        state: &AppState,
+        cx: &Ctx<'_>,
         application_id: &str,
         kind: UploadKind,
         recognized_json: Option<&str>,
     ) -> Result<String, Error> {
         let id = new_id();
         let file_name = format!("{id}.{}", self.header.format.extension());
-        let now = state.clock.now();
+        let now = cx.clock.now();
         let (since, until_tomorrow) = china_day(now);
-        let stored = state
+        let stored = cx
             .db
             .store_upload(
                 &NewUpload {
@@ -129,30 +127,6 @@ impl Accepted {
             }
         }
     }
-}
-
-fn too_big() -> Error {
-    Error::too_large_field(
-        "photo",
-        format!(
-            "照片不能超过{}MB，请重新拍摄或选择",
-            MAX_PHOTO_BYTES / 1024 / 1024
-        ),
-    )
-}
-
-fn body_of(body: Result<Bytes, BytesRejection>) -> Result<Bytes, Error> {
-    let bytes = body.map_err(|e| match e {
-        BytesRejection::FailedToBufferBody(_) => too_big(),
-        _ => Error::bad_field("photo", "照片上传失败，请重试"),
-    })?;
-    if bytes.len() > MAX_PHOTO_BYTES {
-        return Err(too_big());
-    }
-    if bytes.is_empty() {
-        return Err(Error::bad_field("photo", "请拍摄或选择照片"));
-    }
-    Ok(bytes)
 }
 
 fn cap_reached(until_tomorrow: u64) -> Error {

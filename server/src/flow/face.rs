@@ -2,8 +2,7 @@
 //! admin's claim): a BizToken counts only for the application, person, purpose and session it
 //! was started for, once, and only once the provider says it finished.
 
-use super::error::Error;
-use super::AppState;
+use super::{Ctx, Error};
 use crate::providers::face::DetectInfo;
 use crate::storage::{FaceCheckRow, FacePurpose};
 
@@ -23,11 +22,11 @@ pub fn used() -> Error {
 
 /// The caller's own, unused face check and what the provider says of it.
 pub async fn finished(
-    state: &AppState,
+    cx: &Ctx<'_>,
     biz_token: &str,
     owner: &FaceOwner<'_>,
 ) -> Result<(FaceCheckRow, DetectInfo), Error> {
-    let check = state
+    let check = cx
         .db
         .face_check(biz_token)
         .await?
@@ -42,7 +41,7 @@ pub async fn finished(
     if check.result.is_some() {
         return Err(used());
     }
-    let info = state
+    let info = cx
         .providers
         .face
         .detect_info(&check.biz_token)

@@ -14,10 +14,13 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::error::Error;
-use super::extract::{ApiQuery, SESSION_COOKIE};
-use super::AppState;
+mod face_sim;
+pub mod redirect;
+
 use crate::demo;
+use crate::http::error::Error;
+use crate::http::extract::{ApiQuery, SESSION_COOKIE};
+use crate::http::AppState;
 use crate::storage::{CorpRow, MemberRow, OutboxMessage};
 
 /// 30 days: WKWebView drops cookies without an explicit lifetime (webview.md).
@@ -30,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(outbox_json))
         .routes(routes!(reset))
         .routes(routes!(clock))
+        .merge(face_sim::router())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -135,7 +139,7 @@ pub async fn login(
         .build();
     Ok((
         jar.add(cookie),
-        Redirect::to(super::redirect::same_origin_path(q.next.as_deref())),
+        Redirect::to(redirect::same_origin_path(q.next.as_deref())),
     )
         .into_response())
 }
@@ -184,8 +188,8 @@ pub(super) fn page(title: &str, body: &str) -> String {
 }
 
 /// The inline script and styles of the /dev pages, allowed by hash in local mode's CSP.
-pub(super) const INLINE_SCRIPTS: &[&str] = &[super::face_sim::CAMERA_SCRIPT];
-pub(super) const INLINE_STYLES: &[&str] = &[DEV_CSS, super::face_sim::FACE_CSS];
+pub(super) const INLINE_SCRIPTS: &[&str] = &[face_sim::CAMERA_SCRIPT];
+pub(super) const INLINE_STYLES: &[&str] = &[DEV_CSS, face_sim::FACE_CSS];
 
 const DEV_CSS: &str = "body{font:15px/1.6 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC',sans-serif;\
 margin:0 auto;max-width:720px;padding:16px;background:#ededed;color:rgba(0,0,0,.9)}\

@@ -5,11 +5,10 @@
 //! any provider is called, counts refused attempts too, and answers 429 with `Retry-After` and
 //! a Chinese message that says how long.
 
-use super::apply::china_day;
-use super::error::{wait_text, Error};
-use super::extract::ClientIp;
-use super::AppState;
-use crate::flow::link::LINK_TTL_SECS;
+use super::error::wait_text;
+use super::link::LINK_TTL_SECS;
+use super::{Ctx, Error};
+use crate::clock::china_day;
 use crate::storage::{Blocked, Limit, LinkRow, Refused, Window};
 
 /// Real-name checks one SMS link allows. The legal representative who mistypes still gets
@@ -98,18 +97,17 @@ impl Rules {
     }
 
     /// Counts one attempt under every rule, or refuses with the first that has no room.
-    pub async fn take(&self, state: &AppState) -> Result<(), Error> {
-        state
-            .db
-            .take(&self.limits, state.clock.now())
+    pub async fn take(&self, cx: &Ctx<'_>) -> Result<(), Error> {
+        cx.db
+            .take(&self.limits, cx.clock.now())
             .await?
             .map_err(|r| self.refusal(r))
     }
 }
 
 /// Today in China: daily caps reset at midnight there.
-fn today(state: &AppState) -> Window {
-    let (start, _) = china_day(state.clock.now());
+fn today(cx: &Ctx<'_>) -> Window {
+    let (start, _) = china_day(cx.clock.now());
     Window::Fixed {
         start,
         end: start + 86_400,
@@ -124,20 +122,20 @@ fn link_life(row: &LinkRow) -> Window {
     }
 }
 
-fn ip_key(state: &AppState, ip: ClientIp) -> String {
-    state.vault.blind_index(&format!("ip:{}", ip.key()))
+fn ip_key(cx: &Ctx<'_>, ip: &str) -> String {
+    cx.vault.blind_index(&format!("ip:{ip}"))
 }
 
 /// A person tried, by the keyed hash of their ID number (never the number itself).
-fn person_key(state: &AppState, id_number: &str) -> String {
-    state.vault.blind_index(id_number)
+fn person_key(cx: &Ctx<'_>, id_number: &str) -> String {
+    cx.vault.blind_index(id_number)
 }
 
 /// Before a real-name check reached from a link, with the ID number about to be tried.
 pub async fn link_identity_check(
-    state: &AppState,
+    cx: &Ctx<'_>,
     row: &LinkRow,
-    ip: ClientIp,
+    ip: &str,
     id_number: &str,
 ) -> Result<(), Error> {
     Rules::new()
@@ -150,27 +148,27 @@ pub async fn link_identity_check(
         )
         .with(
             "link_check.ip",
-            ip_key(state, ip),
+            ip_key(cx, ip),
             LINK_CHECKS_PER_IP_PER_DAY,
-            today(state),
+            today(cx),
             "当前网络今日身份核验次数过多，请{wait}后再试",
         )
         .with(
             "link_check.person",
-            person_key(state, id_number),
+            person_key(cx, id_number),
             LINK_CHECKS_PER_PERSON_PER_DAY,
-            today(state),
+            today(cx),
             "该身份证号今日核验次数过多，请{wait}后再试",
         )
-        .take(state)
+        .take(cx)
         .await
 }
 
 /// Before a face session is started from a link, for the person it will verify.
 pub async fn link_face_session(
-    state: &AppState,
+    cx: &Ctx<'_>,
     row: &LinkRow,
-    ip: ClientIp,
+    ip: &str,
     id_number: &str,
 ) -> Result<(), Error> {
     Rules::new()
@@ -183,68 +181,68 @@ pub async fn link_face_session(
         )
         .with(
             "link_face.ip",
-            ip_key(state, ip),
+            ip_key(cx, ip),
             LINK_FACE_SESSIONS_PER_IP_PER_DAY,
-            today(state),
+            today(cx),
             "当前网络今日发起人脸识别次数过多，请{wait}后再试",
         )
         .with(
             "link_face.person",
-            person_key(state, id_number),
+            person_key(cx, id_number),
             LINK_FACE_SESSIONS_PER_PERSON_PER_DAY,
-            today(state),
+            today(cx),
             "该身份今日发起人脸识别次数过多，请{wait}后再试",
         )
-        .take(state)
+        .take(cx)
         .await
 }
 
 /// Before the applicant's own face session (超管授权, path 1).
-pub async fn applicant_face_session(state: &AppState, member_id: &str) -> Result<(), Error> {
+pub async fn applicant_face_session(cx: &Ctx<'_>, member_id: &str) -> Result<(), Error> {
     Rules::new()
         .with(
             "applicant_face.member",
             member_id.to_owned(),
             APPLICANT_FACE_SESSIONS_PER_DAY,
-            today(state),
+            today(cx),
             "今日发起人脸识别次数过多，请{wait}后再试",
         )
-        .take(state)
+        .take(cx)
         .await
 }
 
 /// Before `/api/me/real-name` does anything.
-pub async fn real_name_check(state: &AppState, ip: ClientIp) -> Result<(), Error> {
+pub async fn real_name_check(cx: &Ctx<'_>, ip: &str) -> Result<(), Error> {
     Rules::new()
         .with(
             "me_real_name.ip",
-            ip_key(state, ip),
+            ip_key(cx, ip),
             REAL_NAME_CHECKS_PER_IP_PER_DAY,
-            today(state),
+            today(cx),
             "当前网络今日实名认证次数过多，请{wait}后再试",
         )
-        .take(state)
+        .take(cx)
         .await
 }
 
 /// Counted with a verification code, in the transaction that stores it.
-pub fn code_sends(state: &AppState, ip: ClientIp) -> Rules {
+pub fn code_sends(cx: &Ctx<'_>, ip: &str) -> Rules {
     Rules::new().with(
         "code.ip",
-        ip_key(state, ip),
+        ip_key(cx, ip),
         CODES_PER_IP_PER_DAY,
-        today(state),
+        today(cx),
         "当前网络今日获取验证码次数过多，请{wait}后再试",
     )
 }
 
 /// Counted with an SMS link, in the transaction that stores it.
-pub fn link_sms_sends(state: &AppState, ip: ClientIp) -> Rules {
+pub fn link_sms_sends(cx: &Ctx<'_>, ip: &str) -> Rules {
     Rules::new().with(
         "link_sms.ip",
-        ip_key(state, ip),
+        ip_key(cx, ip),
         LINK_SMS_PER_IP_PER_DAY,
-        today(state),
+        today(cx),
         "当前网络今日发送短信次数过多，请{wait}后再试",
     )
 }
