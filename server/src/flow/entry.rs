@@ -39,10 +39,13 @@ async fn membership(cx: &Ctx<'_>, corp_id: &str, member: &MemberRow) -> Result<O
 /// in progress.
 pub async fn session(cx: &Ctx<'_>, member: MemberRow, local_mode: bool) -> Result<SessionInfo> {
     let member = refresh_admin(cx, member, ADMIN_STATUS_MAX_AGE_SECS).await?;
-    let corp = member_corp(cx, &member).await?;
-    let current = match &corp {
-        Some(c) => cx.db.current_application(&c.id).await?,
-        None => None,
+    // One round trip for the corp and its application: every page opens with this.
+    let (corp, current) = match &member.corp_id {
+        Some(id) => match cx.db.corp_and_current(id).await? {
+            Some((corp, current)) => (Some(corp), current),
+            None => (None, None),
+        },
+        None => (None, None),
     };
     let super_admin_claimable = match &current {
         Some(app) => claimable(cx, &member, app).await?,
@@ -50,7 +53,7 @@ pub async fn session(cx: &Ctx<'_>, member: MemberRow, local_mode: bool) -> Resul
     };
     let now = cx.clock.now();
     let last_active = match current.as_ref().filter(|a| a.outcome == Outcome::Open) {
-        Some(a) => cx.db.last_activity(&a.id).await?,
+        Some(a) => a.last_active_at(),
         None => 0,
     };
     // Opened from outside WeCom and not yet claimed: the super admin should verify here.
