@@ -20,6 +20,11 @@ pub struct Config {
     #[arg(long, env = "DATABASE_URL")]
     pub database_url: Option<String>,
 
+    /// Connections each server keeps open to the database at most. On PostgreSQL, size the
+    /// server's `max_connections` for this times the number of servers, plus their `LISTEN`s.
+    #[arg(long, env = "ESIGN_DATABASE_POOL", default_value_t = 16)]
+    pub database_pool: u32,
+
     /// Directory for the SQLite file, keys and uploads.
     #[arg(long, env = "ESIGN_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,

@@ -25,7 +25,7 @@ use storage::Db;
 /// Everything `main` needs to serve: storage opened and migrated, providers chosen.
 pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
     let allowed_origins = allowed_origins(config)?;
-    let db = Db::connect(&config.database_url())
+    let db = Db::connect_with(&config.database_url(), config.database_pool)
         .await
         .map_err(|e| e.to_string())?;
     // Local mode's clock can be moved forward by /dev/clock (to see links and codes expire).

@@ -79,7 +79,7 @@ impl Db {
 }
 
 /// The advisory lock's key: any constant no other program on the database uses ("esign").
-const WRITE_LOCK: i64 = 0x6573_6967_6e;
+const WRITE_LOCK: i64 = 0x0065_7369_676e;
 
 /// [`Db::take`] inside a transaction from [`Db::begin_locked`], so that a guarded write (a code,
 /// a link) and its attempts commit together.
