@@ -234,7 +234,7 @@ impl Db {
             .bind(now)
             .execute(self.pool())
             .await?;
-        Ok(())
+        self.announce_event(app_id).await
     }
 
     /// How many events of `kind` this actor caused since `since` (daily caps).

@@ -10,6 +10,7 @@ mod face;
 mod final_steps;
 mod letters;
 mod links;
+mod live;
 mod notifications;
 mod outbox;
 mod persons;
@@ -33,6 +34,7 @@ pub use face::{FaceCheckRow, FacePurpose, LocalFaceStatus, NewFaceCheck};
 pub use final_steps::{Event, FinalStep, Pending, Settle, Verified};
 pub use letters::LetterRow;
 pub use links::{token_hash, LinkRow, NewLink};
+pub use live::notify_event;
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
@@ -64,6 +66,8 @@ pub type Result<T, E = StorageError> = std::result::Result<T, E>;
 #[derive(Clone, Debug)]
 pub struct Db {
     pool: SqlitePool,
+    /// Wakes the live event streams after each committed append.
+    live: crate::events::Live,
 }
 
 impl Db {
@@ -96,7 +100,10 @@ impl Db {
     /// Wraps an existing pool (tests use `#[sqlx::test]`'s) and migrates it.
     pub async fn from_pool(pool: SqlitePool) -> Result<Self> {
         sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            live: crate::events::Live::in_process(),
+        })
     }
 
     pub fn pool(&self) -> &SqlitePool {
