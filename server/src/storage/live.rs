@@ -120,7 +120,7 @@ impl<'a> Notify<'a> for &'a PgPool {
 impl<'a> Notify<'a> for &'a mut AnyConnection {
     fn notify(self, app_id: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            if self.backend_name() == "PostgreSQL" {
+            if self.backend_name() == <sqlx::Postgres as sqlx::Database>::NAME {
                 sqlx::query(NOTIFY)
                     .bind(CHANNEL)
                     .bind(app_id)
