@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::PgListener;
-use tokio::sync::broadcast;
+use tokio::sync::{broadcast, watch};
 
 /// The PostgreSQL channel of the wake-ups; the payload is the application id.
 pub const CHANNEL: &str = "esign_events";
@@ -49,6 +49,9 @@ impl Wake {
 #[derive(Debug, Clone)]
 pub struct Live {
     tx: broadcast::Sender<Wake>,
+    /// True once the server shuts down: the streams end, or they would hold the graceful
+    /// shutdown forever.
+    closing: Arc<watch::Sender<bool>>,
 }
 
 impl Default for Live {
@@ -62,6 +65,7 @@ impl Live {
     pub fn in_process() -> Self {
         Self {
             tx: broadcast::channel(CAPACITY).0,
+            closing: Arc::new(watch::channel(false).0),
         }
     }
 
@@ -77,6 +81,21 @@ impl Live {
 
     pub fn subscribe(&self) -> broadcast::Receiver<Wake> {
         self.tx.subscribe()
+    }
+
+    /// Resolves once [`Live::close`] was called.
+    pub fn closed(&self) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let mut closing = self.closing.subscribe();
+        async move {
+            // An error: the sender is gone, and with it every stream's server.
+            let _ = closing.wait_for(|c| *c).await;
+        }
+    }
+
+    /// Ends every stream of this process (at shutdown). The browsers reconnect, to another
+    /// instance or to this one restarted, and resume from their last event.
+    pub fn close(&self) {
+        self.closing.send_replace(true);
     }
 
     /// After the commit of a transaction that appended an event of `app_id`.

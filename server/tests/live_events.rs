@@ -393,3 +393,27 @@ async fn the_openapi_document_describes_the_stream() {
         assert!(op["responses"][status].is_object(), "{status}: {op}");
     }
 }
+
+#[tokio::test]
+async fn a_server_that_shuts_down_ends_its_streams() {
+    let app = live_app().await;
+    let (zhang, _) = zhang_asked_the_legal_rep(&app).await;
+    let mut sse = stream(&app, &zhang, None).await;
+    sse.ready().await;
+    // What `main` does on Ctrl-C, or the graceful shutdown would wait for this stream forever.
+    app.db.live().close();
+    let end = tokio::time::timeout(PATIENCE, async {
+        while let Some(frame) = sse.body.frame().await {
+            frame.unwrap();
+        }
+    })
+    .await;
+    assert!(end.is_ok(), "the stream ended");
+    // Once closing, a new stream ends at once too (after its `ready`).
+    let mut late = stream(&app, &zhang, None).await;
+    late.ready().await;
+    assert!(tokio::time::timeout(PATIENCE, late.body.frame())
+        .await
+        .unwrap()
+        .is_none());
+}

@@ -5,6 +5,8 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::convert::Infallible;
+use std::future::Future;
+use std::pin::Pin;
 use std::time::Duration;
 
 use api::wire::{ErrorBody, LiveNotice, READY_EVENT, TIMELINE_EVENT};
@@ -69,6 +71,7 @@ pub async fn application_events(
         queue: backlog.into(),
         sent: BTreeSet::new(),
         wake,
+        closed: Box::pin(state.db.live().closed()),
         tick,
     };
     let sse = Sse::new(feed.into_stream()).keep_alive(KeepAlive::new().interval(every));
@@ -113,6 +116,7 @@ struct Feed {
     /// timeline is short, so the set and the reads stay small.
     sent: BTreeSet<i64>,
     wake: broadcast::Receiver<Wake>,
+    closed: Pin<Box<dyn Future<Output = ()> + Send>>,
     /// Re-reads at each heartbeat too, in case a wake-up was lost.
     tick: Interval,
 }
@@ -144,6 +148,7 @@ impl Feed {
                     Err(RecvError::Closed) => return None,
                 },
                 _ = self.tick.tick() => {}
+                () = &mut self.closed => return None,
             }
             match self.db.events_after(&self.app_id, self.floor).await {
                 Ok(rows) => self.queue.extend(rows),
