@@ -111,10 +111,12 @@ impl Follow {
     }
 }
 
+type Listener = Closure<dyn FnMut(web_sys::Event)>;
+
 /// An open `EventSource` and its listeners; closed when dropped.
 struct Stream {
     source: EventSource,
-    listeners: Vec<(&'static str, Closure<dyn FnMut(web_sys::Event)>)>,
+    listeners: Vec<(&'static str, Listener)>,
     patience: Option<TimeoutHandle>,
 }
 
@@ -164,7 +166,7 @@ impl Stream {
     }
 
     fn listen(&mut self, name: &'static str, f: impl FnMut(web_sys::Event) + 'static) {
-        let listener = Closure::<dyn FnMut(web_sys::Event)>::new(f);
+        let listener: Listener = Closure::new(f);
         let _ = self
             .source
             .add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
