@@ -234,7 +234,8 @@ impl Db {
             .bind(now)
             .execute(self.pool())
             .await?;
-        self.announce_event(app_id).await
+        self.announce_event(app_id).await;
+        Ok(())
     }
 
     /// How many events of `kind` this actor caused since `since` (daily caps).

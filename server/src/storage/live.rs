@@ -57,11 +57,14 @@ impl Db {
         Ok(())
     }
 
-    /// The same for an event appended outside a transaction (already committed).
-    pub(super) async fn announce_event(&self, app_id: &str) -> Result<()> {
-        notify_event(self.pool(), app_id).await?;
+    /// The same for an event appended outside a transaction. It is committed already, so a
+    /// failed notification is no failure of the append: the other instances' streams find the
+    /// event at their next heartbeat.
+    pub(super) async fn announce_event(&self, app_id: &str) {
+        if let Err(e) = notify_event(self.pool(), app_id).await {
+            tracing::warn!(error = %e, "could not notify the other instances of an event");
+        }
         self.live.publish(app_id);
-        Ok(())
     }
 }
 

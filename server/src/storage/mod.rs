@@ -34,7 +34,7 @@ pub use face::{FaceCheckRow, FacePurpose, LocalFaceStatus, NewFaceCheck};
 pub use final_steps::{Event, FinalStep, Pending, Settle, Verified};
 pub use letters::LetterRow;
 pub use links::{token_hash, LinkRow, NewLink};
-pub use live::notify_event;
+pub use live::{notify_event, Notify};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
