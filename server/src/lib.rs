@@ -6,6 +6,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod demo;
+pub mod events;
 pub mod flow;
 pub mod http;
 pub mod imaging;
@@ -56,6 +57,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
             data_dir: config.data_dir.clone(),
             allowed_origins,
             frame_ancestors: config.frame_ancestors.clone(),
+            event_heartbeat: events::HEARTBEAT,
         }),
     })
 }

@@ -42,6 +42,7 @@ async fn run(config: Config) -> Result<(), String> {
     if state.settings.local_mode {
         tracing::info!("demo sign-in: http://{}/dev/login", config.addr);
     }
+    let live = state.db.live().clone();
     // The peer address feeds the per-address limits (`http::extract::ClientIp`).
     let mut router = server::http::router(state);
     if config.bench_routes {
@@ -51,8 +52,10 @@ async fn run(config: Config) -> Result<(), String> {
     }
     let app = router.into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(async {
+        .with_graceful_shutdown(async move {
             let _ = tokio::signal::ctrl_c().await;
+            // Open event streams never end by themselves, and the shutdown waits for them.
+            live.close();
         })
         .await
         .map_err(|e| e.to_string())

@@ -14,6 +14,7 @@ use crate::components::capture::PhotoCapture;
 use crate::components::poll::poll_application;
 use crate::components::toast::{use_toaster, ToastKind};
 
+/// How often the page in review asks while the event stream is not up.
 const POLL_MS: u64 = 5000;
 const SLOTS: [&str; 3] = ["letter-1", "letter-2", "letter-3"];
 
@@ -26,8 +27,8 @@ pub fn Letter(initial: Option<LetterView>) -> impl IntoView {
                 .is_some_and(|l| l.status == LetterStatus::InReview)
         })
     };
-    // While in review: ask now and then; approval ends the application (404 here, 已认证 in
-    // the session), and the success page follows.
+    // While in review: follow the application (poll.rs); approval ends the application (404
+    // here, 已认证 in the session), and the success page follows.
     poll_application(Duration::from_millis(POLL_MS), in_review, move |v| {
         if v.letter != letter.get_untracked() {
             letter.set(v.letter);

@@ -1,6 +1,6 @@
 //! 短信通知法人 (step 4, path 2), the applicant's side: the number, 确认, then a page that
-//! waits and updates by itself (it asks the server every few seconds) when the legal
-//! representative acts; from there: 重新发送, 更换手机号, 取消.
+//! waits and updates by itself (woken by the server's event stream, or asking every few seconds
+//! without one) when the legal representative acts; from there: 重新发送, 更换手机号, 取消.
 
 use api::validate::mobile;
 use api::wire::{SmsLinkStatus, SmsLinkView};
@@ -13,7 +13,7 @@ use crate::components::form::{shown_error, TextCell};
 use crate::components::poll::{countdown, poll_application};
 use crate::format::china_time;
 
-/// How often the waiting page asks.
+/// How often the waiting page asks while the event stream is not up.
 const POLL_MS: u64 = 3000;
 
 #[component]
@@ -23,8 +23,9 @@ pub fn NotifyLegalRep(initial: Option<SmsLinkView>) -> impl IntoView {
     // The number typed in this visit, so that 重新发送 can reuse it (the server keeps it sealed).
     let phone = RwSignal::new(String::new());
 
-    // While waiting: ask every few seconds. The application leaving `open` (404) means the
-    // legal representative authorized: the session says 已认证, and the success page follows.
+    // While waiting: follow the application (poll.rs). The application leaving `open` (404)
+    // means the legal representative authorized: the session says 已认证, and the success page
+    // follows.
     let waiting = move || {
         request.with(|r| {
             r.as_ref()

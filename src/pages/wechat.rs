@@ -23,7 +23,7 @@ use crate::components::step_frame::Blocked;
 use crate::components::steps::Steps;
 use crate::format::china_time;
 
-/// How often the waiting page asks.
+/// How often the waiting page asks while the event stream is not up.
 const POLL_MS: u64 = 3000;
 
 #[component]

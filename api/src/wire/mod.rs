@@ -10,10 +10,12 @@ use utoipa::ToSchema;
 
 mod apply;
 mod entry;
+mod live;
 mod wechat;
 
 pub use apply::*;
 pub use entry::*;
+pub use live::*;
 pub use wechat::*;
 
 /// Every API path, in one place: the app's client calls these, the server mounts them, and a
@@ -24,6 +26,8 @@ pub mod paths {
     pub const NOTIFY_ADMINS: &str = "/api/notify-admins";
     pub const OPENAPI: &str = "/api/openapi.json";
     pub const APPLICATION: &str = "/api/application";
+    /// Server-sent events: a wake-up for each new timeline event of the caller's application.
+    pub const APPLICATION_EVENTS: &str = "/api/application/events";
     pub const REAL_NAME: &str = "/api/application/real-name";
     pub const LICENSE_PHOTO: &str = "/api/application/license/photo";
     pub const LICENSE: &str = "/api/application/license";
@@ -69,6 +73,7 @@ pub mod paths {
         ("post", NOTIFY_ADMINS),
         ("get", OPENAPI),
         ("get", APPLICATION),
+        ("get", APPLICATION_EVENTS),
         ("post", APPLICATION),
         ("delete", APPLICATION),
         ("post", TAKEOVER),

@@ -22,6 +22,7 @@ pub mod license;
 pub mod limits;
 pub mod link;
 pub mod links;
+pub mod live;
 pub mod person;
 pub mod photo;
 pub mod review;

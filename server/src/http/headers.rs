@@ -1,6 +1,7 @@
 //! Headers on every answer: the Content-Security-Policy, `nosniff`, `Referrer-Policy`, and
 //! `Cache-Control: no-store` on the API (its answers are personal: a shared cache or the
-//! WebView's back-forward cache must never replay them).
+//! WebView's back-forward cache must never replay them). The live event stream keeps its own
+//! `no-cache`: it carries no personal data, and `no-cache` is what proxies expect of a stream.
 //!
 //! The CSP allows no inline script but the built `index.html`'s own: Trunk writes its module
 //! loader inline (`import init … await init(…)`, names that change with every build) and the page
@@ -12,7 +13,7 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
 };
 use axum::http::HeaderValue;
 use axum::middleware::Next;
@@ -87,7 +88,10 @@ pub async fn apply(
     h.insert(CONTENT_SECURITY_POLICY, headers.csp.clone());
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    if api {
+    let stream = h
+        .get(CONTENT_TYPE)
+        .is_some_and(|t| t.as_bytes().starts_with(b"text/event-stream"));
+    if api && !stream {
         h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     res

@@ -80,6 +80,9 @@ pub struct Settings {
     pub allowed_origins: Vec<String>,
     /// The CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
+    /// How often a live event stream sends a heartbeat (and re-reads its timeline):
+    /// [`crate::events::HEARTBEAT`]; tests shorten it.
+    pub event_heartbeat: std::time::Duration,
 }
 
 #[derive(OpenApi)]

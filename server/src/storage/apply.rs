@@ -109,7 +109,7 @@ impl Db {
                 .await?;
         }
         super::final_steps::append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(true)
     }
 
@@ -130,6 +130,7 @@ impl Db {
             .bind(now)
             .execute(self.pool())
             .await?;
+        self.announce_event(app_id).await;
         Ok(())
     }
 

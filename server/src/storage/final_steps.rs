@@ -225,7 +225,7 @@ impl Db {
             cancel_pending(&mut tx, step.app_id, Pending::All, step.now).await?;
         }
         append_event(&mut tx, step.app_id, step.event, step.now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, step.app_id).await?;
         Ok(Ok(()))
     }
 
@@ -271,7 +271,7 @@ impl Db {
             detail: None,
         };
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(true)
     }
 
@@ -291,7 +291,7 @@ impl Db {
         }
         cancel_pending(&mut tx, app_id, Pending::All, now).await?;
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(true)
     }
 

@@ -126,7 +126,7 @@ impl Db {
         }
         let row = write_link(&mut tx, new, now).await?;
         append_event(&mut tx, new.application_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, new.application_id).await?;
         Ok(Ok(row))
     }
 

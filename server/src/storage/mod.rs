@@ -13,6 +13,7 @@ mod face;
 mod final_steps;
 mod letters;
 mod links;
+mod live;
 mod notifications;
 mod outbox;
 mod persons;
@@ -39,6 +40,7 @@ pub use face::{
 pub use final_steps::{Event, FinalStep, Pending, Settle, Verified};
 pub use letters::{LetterRow, LetterState};
 pub use links::{token_hash, LinkRow, NewLink};
+pub use live::{notify_event, Notify};
 pub use outbox::{Channel, OutboxMessage};
 pub use persons::{NewVerifiedPerson, VerifiedPerson};
 pub use sessions::session_hash;
@@ -122,6 +124,8 @@ impl Backend {
 pub struct Db {
     pool: AnyPool,
     backend: Backend,
+    /// Wakes the live event streams after each committed append.
+    live: crate::events::Live,
 }
 
 impl Db {
@@ -179,7 +183,21 @@ impl Db {
                 url: redact_url(&url),
                 source,
             })?;
-        let db = Self { pool, backend };
+        // PostgreSQL: one LISTEN connection per process hears every instance's commits.
+        let live = match backend {
+            Backend::Sqlite => crate::events::Live::in_process(),
+            Backend::Postgres => crate::events::Live::postgres(&url)
+                .await
+                .map_err(|source| StorageError::Connect {
+                    url: redact_url(&url),
+                    source,
+                })?,
+        };
+        let db = Self {
+            pool,
+            backend,
+            live,
+        };
         db.migrate().await?;
         Ok(db)
     }

@@ -123,7 +123,7 @@ impl Db {
         cancel_pending(&mut tx, old_id, Pending::All, now).await?;
         append_event(&mut tx, old_id, ended, now).await?;
         let created = open(&mut tx, corp_id, applicant_id, step, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, old_id).await?;
         let app = self
             .open_application(corp_id)
             .await?
@@ -144,7 +144,7 @@ impl Db {
             return Ok(false);
         }
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(true)
     }
 
@@ -169,13 +169,16 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        if let Some((app_id, next, event)) = step {
-            if !set_step(&mut tx, app_id, next, now).await? {
-                return Ok(false);
+        match step {
+            Some((app_id, next, event)) => {
+                if !set_step(&mut tx, app_id, next, now).await? {
+                    return Ok(false);
+                }
+                append_event(&mut tx, app_id, event, now).await?;
+                self.commit_event(tx, app_id).await?;
             }
-            append_event(&mut tx, app_id, event, now).await?;
+            None => tx.commit().await?,
         }
-        tx.commit().await?;
         Ok(true)
     }
 
@@ -218,7 +221,7 @@ impl Db {
             return Ok(ContactConfirmed::Closed);
         }
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(ContactConfirmed::Done)
     }
 
@@ -246,7 +249,7 @@ impl Db {
         if let Some(event) = event {
             append_event(&mut tx, f.application_id, event, now).await?;
         }
-        tx.commit().await?;
+        self.commit_event(tx, f.application_id).await?;
         Ok(())
     }
 
@@ -272,7 +275,7 @@ impl Db {
             return Ok(false);
         }
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(true)
     }
 
@@ -312,7 +315,7 @@ impl Db {
         .execute(&mut *tx)
         .await?;
         append_event(&mut tx, application_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, application_id).await?;
         Ok(Some(LetterRow {
             id,
             application_id: application_id.to_owned(),
@@ -342,7 +345,7 @@ impl Db {
             .execute(&mut *tx)
             .await?;
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(())
     }
 
@@ -371,7 +374,7 @@ impl Db {
             .await?;
         }
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(())
     }
 }

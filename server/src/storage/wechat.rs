@@ -58,7 +58,7 @@ impl Db {
         .await?;
         cancel_pending(&mut tx, app_id, Pending::ScenarioOne, now).await?;
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(())
     }
 
@@ -111,7 +111,7 @@ impl Db {
             }
         }
         append_event(&mut tx, app_id, event, now).await?;
-        tx.commit().await?;
+        self.commit_event(tx, app_id).await?;
         Ok(())
     }
 

@@ -193,6 +193,7 @@ impl TestApp {
             allowed_origins: Vec::new(),
             trusted_proxy: false,
             frame_ancestors: "'self'".to_owned(),
+            event_heartbeat: server::events::HEARTBEAT,
         };
         setup(&mut settings);
         let images = ImagePool::for_this_machine();

@@ -7,6 +7,7 @@ mod contact;
 mod legal_rep;
 mod letter;
 mod license;
+mod live;
 mod real_name;
 mod wechat;
 
@@ -32,6 +33,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(DefaultBodyLimit::max(MAX_PHOTO_BYTES + 1));
     OpenApiRouter::new()
         .routes(routes!(current_application, start_application, withdraw))
+        .routes(routes!(live::application_events))
         .routes(routes!(take_over))
         .routes(routes!(real_name::submit))
         .routes(routes!(license::confirm))
