@@ -6,6 +6,7 @@
 #   scripts/pg.sh start    initdb if needed, start, wait until it answers; prints the URL
 #   scripts/pg.sh stop     fast shutdown
 #   scripts/pg.sh url      the server URL (no database), e.g. postgres://postgres@127.0.0.1:55432
+#   scripts/pg.sh clean    drops the databases earlier test runs left (esign_test_*)
 #
 # ESIGN_PG_PORT (55432) and ESIGN_PG_DIR (/tmp/esign-pg-<port>) move it.
 set -euo pipefail
@@ -60,9 +61,18 @@ stop() {
   fi
 }
 
+# The API tests create a database per test app and leave it: a run's worth is a few GB.
+clean() {
+  local db
+  for db in $(psql -At "$URL/postgres" -c "SELECT datname FROM pg_database WHERE datname LIKE 'esign\_test\_%'"); do
+    psql -q "$URL/postgres" -c "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"
+  done
+}
+
 case "${1:-}" in
   start) start ;;
+  clean) clean ;;
   stop) stop ;;
   url) echo "$URL" ;;
-  *) echo "usage: scripts/pg.sh start|stop|url" >&2; exit 2 ;;
+  *) echo "usage: scripts/pg.sh start|stop|url|clean" >&2; exit 2 ;;
 esac

@@ -65,6 +65,7 @@ stage unit cargo test --workspace --exclude app
 api_on_postgres() {
   local url args=() f name
   url=$(bash scripts/pg.sh start)
+  bash scripts/pg.sh clean
   for f in server/tests/*.rs; do
     name=$(basename "$f" .rs)
     [ "$name" = ocr ] || args+=(--test "$name")
