@@ -50,8 +50,14 @@ test('the applicant waits on instance A; the legal representative authorizes on 
   await zhang.page.getByRole('button', { name: '下一步' }).click();
   await passContact(zhang.page, apiA, ZHANG.mobile);
   await zhang.page.getByLabel('法定代表人手机号').fill(WANG.mobile);
+  // The waiting page follows the live stream that instance A serves.
+  const stream = zhang.page.waitForResponse((r) => r.url().endsWith('/api/application/events'));
   await zhang.page.getByRole('button', { name: '确认' }).click();
   await expect(zhang.page.getByRole('heading', { name: '等待法定代表人授权' })).toBeVisible();
+  const events = await stream;
+  expect(events.status()).toBe(200);
+  expect(events.headers()['content-type']).toContain('text/event-stream');
+  expect(new URL(events.url()).origin).toBe(new URL(A!).origin);
 
   // The SMS, as instance B's outbox shows it: the same database.
   const sms = (await outboxAt(apiB)).find((m) => m.channel === 'sms' && m.link?.startsWith('/legal-rep/'));
