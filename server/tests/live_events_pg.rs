@@ -18,7 +18,9 @@ const QUIET: Duration = Duration::from_millis(500);
 /// A database on the suite's PostgreSQL server (its `postgres` database: these tests only
 /// listen and notify).
 fn url() -> Option<String> {
-    let server = std::env::var("ESIGN_TEST_POSTGRES").ok().filter(|u| !u.is_empty());
+    let server = std::env::var("ESIGN_TEST_POSTGRES")
+        .ok()
+        .filter(|u| !u.is_empty());
     if server.is_none() {
         eprintln!("skipped: needs ESIGN_TEST_POSTGRES (scripts/test.sh sets it)");
     }

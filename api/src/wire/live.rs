@@ -22,3 +22,19 @@ pub struct LiveNotice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
 }
+
+/// One message of the stream, as OpenAPI 3.2 describes server-sent events (`event`, `id`,
+/// `data`, `retry` fields). For the documentation only: the server writes the text format.
+#[cfg(feature = "openapi")]
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LiveMessage {
+    /// `ready` or `timeline`.
+    pub event: String,
+    /// The event id (decimal): where a reconnect resumes, sent back as `Last-Event-ID`.
+    pub id: String,
+    /// A [`LiveNotice`] as JSON.
+    pub data: String,
+    /// Milliseconds before the browser reconnects a dropped stream (on `ready`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry: Option<u64>,
+}

@@ -34,9 +34,12 @@ pub async fn follow(
     let a = applicant_as_of(cx, member, ADMIN_STATUS_MAX_AGE_SECS).await?;
     // Subscribed before the first read: whatever commits after that read wakes this stream.
     let wake = cx.db.live().subscribe();
+    // A resume point past the newest event names no event of this application (a stale or
+    // made-up id): the stream starts from the newest, so every id it sends is a real one.
+    let newest = cx.db.last_event_id(&a.app.id).await?;
     let (floor, backlog) = match resume {
-        Some(after) => (after, cx.db.events_after(&a.app.id, after).await?),
-        None => (cx.db.last_event_id(&a.app.id).await?, Vec::new()),
+        Some(after) if after < newest => (after, cx.db.events_after(&a.app.id, after).await?),
+        _ => (newest, Vec::new()),
     };
     let mut tick = tokio::time::interval_at(Instant::now() + heartbeat, heartbeat);
     tick.set_missed_tick_behavior(MissedTickBehavior::Delay);

@@ -6,7 +6,7 @@
 use std::convert::Infallible;
 use std::time::Duration;
 
-use api::wire::{ErrorBody, LiveNotice, READY_EVENT, TIMELINE_EVENT};
+use api::wire::{ErrorBody, LiveMessage, LiveNotice, READY_EVENT, TIMELINE_EVENT};
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -33,8 +33,8 @@ const RECONNECT: Duration = Duration::from_secs(3);
     ),
     responses(
         (status = 200, description = "An endless `text/event-stream`: `event: ready`, then \
-            `event: timeline` messages, whose `data:` is this JSON", body = LiveNotice,
-            content_type = "text/event-stream"),
+            `event: timeline` messages; each message's `data:` is a `LiveNotice` as JSON",
+            body = LiveMessage, content_type = "text/event-stream"),
         (status = 400, description = "A `Last-Event-ID` that is not an event id", body = ErrorBody),
         (status = 401, description = "No session", body = ErrorBody),
         (status = 403, description = "Not an admin, or another admin's application", body = ErrorBody),
