@@ -9,12 +9,11 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, Request, StatusCode};
+use axum::http::{header, StatusCode};
 use common::apply::*;
 use common::{code, TestApp};
 use serde_json::{json, Value};
 use server::flow::limits;
-use tower::ServiceExt;
 
 // The limits under attack; server/src/http/limits.rs says why each is what it is.
 const CHECKS_PER_LINK: usize = limits::LINK_CHECKS_PER_LINK as usize;
@@ -322,18 +321,7 @@ async fn the_applicants_own_face_sessions_are_capped_per_day() {
 
 /// Twelve identical POSTs at once, on a multi-threaded runtime; their statuses.
 async fn burst(app: &TestApp, path: &str, cookie: &str, body: &str) -> Vec<StatusCode> {
-    let tasks: Vec<_> = (0..12)
-        .map(|_| {
-            let router = app.router.clone();
-            let req: Request<Body> = common::post(path, Some(cookie), body);
-            tokio::spawn(async move { router.oneshot(req).await.unwrap().status() })
-        })
-        .collect();
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
+    common::at_once(&[app.router.clone()], 12, path, cookie, body).await
 }
 
 fn assert_one_of_twelve(statuses: &[StatusCode], what: &str) {

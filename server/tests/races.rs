@@ -7,9 +7,7 @@ mod common;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use axum::Router;
+use axum::http::StatusCode;
 use common::apply::through_license;
 use common::TestApp;
 use serde_json::json;
@@ -25,28 +23,6 @@ impl LicenseOcr for FixedOcr {
     }
 }
 
-/// `n` POSTs at once, alternating between the two instances; their statuses.
-async fn at_once(
-    instances: &[Router; 2],
-    n: usize,
-    path: &str,
-    cookie: &str,
-    body: &str,
-) -> Vec<StatusCode> {
-    let tasks: Vec<_> = (0..n)
-        .map(|i| {
-            let router = instances[i % 2].clone();
-            let req: Request<Body> = common::post(path, Some(cookie), body);
-            tokio::spawn(async move { router.oneshot(req).await.unwrap().status() })
-        })
-        .collect();
-    let mut out = Vec::new();
-    for t in tasks {
-        out.push(t.await.unwrap());
-    }
-    out
-}
-
 fn count(statuses: &[StatusCode], status: StatusCode) -> usize {
     statuses.iter().filter(|s| **s == status).count()
 }
@@ -58,7 +34,7 @@ async fn fifty_admin_notifications_at_once_message_each_admin_once() {
     let lina = app.login("lina").await;
     // Three rounds, each after the 10-minute window: a race that slips one in three shows.
     for round in 1..=3 {
-        let statuses = at_once(&instances, 50, "/api/notify-admins", &lina, "").await;
+        let statuses = common::at_once(&instances, 50, "/api/notify-admins", &lina, "").await;
         assert_eq!(
             (
                 count(&statuses, StatusCode::OK),
@@ -90,7 +66,8 @@ async fn twenty_code_requests_at_once_send_one_code() {
     let instances = [app.router.clone(), app.second_instance().await];
     let c = through_license(&app).await;
     let body = json!({ "phone": "13900000001" }).to_string();
-    let statuses = at_once(&instances, 20, "/api/application/contact/code", &c, &body).await;
+    let statuses =
+        common::at_once(&instances, 20, "/api/application/contact/code", &c, &body).await;
     assert_eq!(count(&statuses, StatusCode::OK), 1, "{statuses:?}");
     assert_eq!(
         count(&statuses, StatusCode::TOO_MANY_REQUESTS),

@@ -3,7 +3,6 @@
 
 use futures_util::future::BoxFuture;
 use sqlx::postgres::{PgConnection, PgPool};
-use sqlx::sqlite::{SqliteConnection, SqlitePool};
 use sqlx::{AnyConnection, AnyPool};
 
 use super::{Db, Result, Tx};
@@ -71,48 +70,32 @@ pub async fn notify_event<'a>(conn: impl Notify<'a>, app_id: &'a str) -> Result<
     conn.notify(app_id).await
 }
 
-/// What [`notify_event`] runs on: a SQLite, PostgreSQL or `Any` connection, or pool.
+/// What [`notify_event`] runs on: a PostgreSQL or `Any` connection, or pool.
 pub trait Notify<'a> {
     fn notify(self, app_id: &'a str) -> BoxFuture<'a, Result<()>>;
 }
 
 const NOTIFY: &str = "SELECT pg_notify($1, $2)";
 
-impl<'a> Notify<'a> for &'a mut SqliteConnection {
-    fn notify(self, _: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async { Ok(()) })
-    }
-}
-
-impl<'a> Notify<'a> for &'a SqlitePool {
-    fn notify(self, _: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async { Ok(()) })
-    }
+/// The notification on a PostgreSQL connection or pool.
+async fn pg_notify<'e>(on: impl sqlx::PgExecutor<'e>, app_id: &str) -> Result<()> {
+    sqlx::query(NOTIFY)
+        .bind(CHANNEL)
+        .bind(app_id)
+        .execute(on)
+        .await?;
+    Ok(())
 }
 
 impl<'a> Notify<'a> for &'a mut PgConnection {
     fn notify(self, app_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            sqlx::query(NOTIFY)
-                .bind(CHANNEL)
-                .bind(app_id)
-                .execute(self)
-                .await?;
-            Ok(())
-        })
+        Box::pin(pg_notify(self, app_id))
     }
 }
 
 impl<'a> Notify<'a> for &'a PgPool {
     fn notify(self, app_id: &'a str) -> BoxFuture<'a, Result<()>> {
-        Box::pin(async move {
-            sqlx::query(NOTIFY)
-                .bind(CHANNEL)
-                .bind(app_id)
-                .execute(self)
-                .await?;
-            Ok(())
-        })
+        Box::pin(pg_notify(self, app_id))
     }
 }
 

@@ -293,6 +293,29 @@ impl Drop for TestApp {
     }
 }
 
+/// `n` identical POSTs at once (on a multi-threaded runtime), spread over `instances` in turn;
+/// their statuses, in the order sent.
+pub async fn at_once(
+    instances: &[Router],
+    n: usize,
+    path: &str,
+    cookie: &str,
+    body: &str,
+) -> Vec<StatusCode> {
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let router = instances[i % instances.len()].clone();
+            let req = post(path, Some(cookie), body);
+            tokio::spawn(async move { router.oneshot(req).await.unwrap().status() })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
 /// The origin the test server is reached at: every helper below sends `Host` and `Origin` as
 /// a browser on the app's own pages would.
 pub const HOST: &str = "esign.test";
