@@ -150,16 +150,9 @@ pub async fn start_face(
             (p.name, id)
         }
     };
-    limits::link_face_session(cx, &row, ip, &id_number).await?;
-    let face = cx
-        .providers
-        .face
-        .detect_auth(&name, &id_number, &format!("/activate/{token}/face-return"))
-        .await?;
-    cx.db
-        .set_link_face(&row.id, &face.biz_token, session.as_deref())
-        .await?;
-    Ok(FaceStart { url: face.url })
+    let back = format!("/activate/{token}/face-return");
+    let url = links::start_face(cx, &row, ip, session, &name, &id_number, &back).await?;
+    Ok(FaceStart { url })
 }
 
 /// Back from face verification: the super admin on record passed, so the WeCom-side service

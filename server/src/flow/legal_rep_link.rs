@@ -47,20 +47,9 @@ pub async fn start_face(
     let who = person::validate(&req, cx.clock.now())?;
     limits::link_identity_check(cx, &row, ip, &who.id_number).await?;
     person::check(cx, &who).await?;
-    limits::link_face_session(cx, &row, ip, &who.id_number).await?;
-    let face = cx
-        .providers
-        .face
-        .detect_auth(
-            &who.name,
-            &who.id_number,
-            &format!("/legal-rep/{token}/face-return"),
-        )
-        .await?;
-    cx.db
-        .set_link_face(&row.id, &face.biz_token, session.as_deref())
-        .await?;
-    Ok(FaceStart { url: face.url })
+    let back = format!("/legal-rep/{token}/face-return");
+    let url = links::start_face(cx, &row, ip, session, &who.name, &who.id_number, &back).await?;
+    Ok(FaceStart { url })
 }
 
 /// Back from face verification: the person who verified must be the license's 法定代表人.

@@ -10,6 +10,26 @@ use crate::clock::china_day;
 use crate::providers::face::DetectInfo;
 use crate::storage::{ApplicationRow, Event, LinkRow, NewLink};
 
+/// Starts a face session from a link, within its limits, for the person named, and records it on
+/// the link with the session that started it; returns the face page's URL. `back` is the
+/// page FaceID returns to.
+pub async fn start_face(
+    cx: &Ctx<'_>,
+    row: &LinkRow,
+    ip: &str,
+    session: &Option<String>,
+    name: &str,
+    id_number: &str,
+    back: &str,
+) -> Result<String, Error> {
+    limits::link_face_session(cx, row, ip, id_number).await?;
+    let face = cx.providers.face.detect_auth(name, id_number, back).await?;
+    cx.db
+        .set_link_face(&row.id, &face.biz_token, session.as_deref())
+        .await?;
+    Ok(face.url)
+}
+
 /// The link a token opens, while it works, with its still-open application. An application
 /// that ended another way (verified, cancelled) leaves the link nothing to do.
 pub async fn open(

@@ -17,13 +17,12 @@ api::sqlx_text_enum!(Outcome {
 });
 
 /// The corp's current application: the open one, or else the one that verified it.
-#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentApplication {
     pub id: String,
     pub applicant_id: String,
     pub applicant_name: String,
     pub outcome: Outcome,
-    #[sqlx(rename = "state")]
     pub step: ApplyStep,
     pub created_at: i64,
     pub scenario: Scenario,
@@ -38,18 +37,16 @@ pub struct CurrentApplication {
 }
 
 impl CurrentApplication {
-    /// The last time anything happened to it: its newest event, or its last change or start.
     pub fn last_active_at(&self) -> i64 {
-        self.newest_event_at
-            .max(self.updated_at)
-            .max(self.created_at)
+        last_active(Some(self.newest_event_at), self.updated_at, self.created_at)
     }
 }
 
-/// The columns of [`CurrentApplication`], over `applications a JOIN members m`.
-const CURRENT_COLUMNS: &str = "a.id, a.applicant_id, m.name AS applicant_name, a.outcome, a.state,
-     a.created_at, a.scenario, a.super_admin_id, a.finished_at, a.super_admin_index, a.updated_at,
-     COALESCE((SELECT MAX(e.at) FROM events e WHERE e.application_id = a.id), 0) AS newest_event_at";
+/// The last time anything happened to an application: its newest event, or its last change or
+/// its start.
+pub(super) fn last_active(newest_event: Option<i64>, updated_at: i64, created_at: i64) -> i64 {
+    newest_event.unwrap_or(0).max(updated_at).max(created_at)
+}
 
 /// The corp's current application: open first, else verified; the newest of each.
 const CURRENT_OF_CORP: &str = "a.corp_id = $1 AND a.outcome IN ('open', 'verified')
@@ -114,13 +111,10 @@ impl CorpAndCurrent {
 
 impl Db {
     pub async fn current_application(&self, corp_id: &str) -> Result<Option<CurrentApplication>> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {CURRENT_COLUMNS} FROM applications a JOIN members m ON m.id = a.applicant_id
-             WHERE {CURRENT_OF_CORP}"
-        ))
-        .bind(corp_id)
-        .fetch_optional(self.pool())
-        .await?)
+        Ok(self
+            .corp_and_current(corp_id)
+            .await?
+            .and_then(|(_, app)| app))
     }
 
     /// The corp and its current application in one round trip: the page every person opens

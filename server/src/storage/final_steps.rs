@@ -305,7 +305,10 @@ impl Db {
         .bind(app_id)
         .fetch_one(&self.pool)
         .await?;
-        let at = newest_event.unwrap_or(0).max(updated_at).max(created_at);
-        Ok(at)
+        Ok(super::applications::last_active(
+            newest_event,
+            updated_at,
+            created_at,
+        ))
     }
 }

@@ -27,7 +27,7 @@ mod wechat;
 use std::path::Path;
 use std::time::Duration;
 
-use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use applications::{CurrentApplication, Outcome};
@@ -224,12 +224,6 @@ impl Db {
 
     pub fn backend(&self) -> Backend {
         self.backend
-    }
-
-    /// Whether the database answers: `/healthz`, and the tests of a lost database.
-    pub async fn ping(&self) -> Result<()> {
-        let _: AnyRow = sqlx::query("SELECT 1").fetch_one(&self.pool).await?;
-        Ok(())
     }
 
     /// Removes everything the demo produced: applications and their uploads, codes and timeline,

@@ -118,6 +118,18 @@ pub async fn refuse_inserts(db: &Db, table: &str) {
     }
 }
 
+/// The local providers on `db`. No models here: recognition fails honestly unless a test
+/// brings its own engine.
+fn local_providers(db: &Db, clock: &ManualClock, dir: &std::path::Path) -> Providers {
+    Providers::new(
+        server::config::ProviderMode::Local,
+        db.clone(),
+        Arc::new(clock.clone()),
+        &dir.join("no-models"),
+    )
+    .unwrap()
+}
+
 impl TestApp {
     pub async fn new() -> Self {
         Self::with_mode(true).await
@@ -169,14 +181,7 @@ impl TestApp {
         let db = Db::connect_with(&db_url, 4).await.unwrap();
         // 2026-11-28 10:00 UTC, a Saturday.
         let clock = ManualClock::at(1_795_860_000);
-        // No models here: recognition fails honestly unless a test brings its own engine.
-        let mut providers = Providers::new(
-            server::config::ProviderMode::Local,
-            db.clone(),
-            Arc::new(clock.clone()),
-            &dir.join("no-models"),
-        )
-        .unwrap();
+        let mut providers = local_providers(&db, &clock, &dir);
         change(&mut providers);
         let static_dir = dir.join("dist");
         std::fs::create_dir_all(&static_dir).unwrap();
@@ -221,13 +226,7 @@ impl TestApp {
     /// a second instance behind the load balancer would be.
     pub async fn second_instance(&self) -> Router {
         let db = Db::connect_with(&self.db_url, 4).await.unwrap();
-        let providers = Providers::new(
-            server::config::ProviderMode::Local,
-            db.clone(),
-            Arc::new(self.clock.clone()),
-            &self.dir.join("no-models"),
-        )
-        .unwrap();
+        let providers = local_providers(&db, &self.clock, &self.dir);
         server::http::router(AppState {
             db,
             providers,
