@@ -146,6 +146,16 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(b)
 }
 
+/// The code of a one-time SMS link: 12 characters of `[A-Za-z0-9]` (71 bits), the most an
+/// SMS template variable holds (real-mode.md). Guessing is bounded by the try limit of `/s`
+/// and the link's 24 hours.
+pub fn new_short_code() -> String {
+    use rand::distr::{Alphanumeric, SampleString};
+    Alphanumeric.sample_string(&mut rand::rng(), SHORT_CODE_LEN)
+}
+
+pub const SHORT_CODE_LEN: usize = 12;
+
 #[cfg(test)]
 mod tests {
     use super::*;

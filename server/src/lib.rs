@@ -17,7 +17,7 @@ pub mod storage;
 use std::sync::Arc;
 
 use clock::{Clock, OffsetClock, SystemClock};
-use config::{Config, ProviderMode};
+use config::Config;
 use crypto::Vault;
 use http::{AppState, Settings};
 use providers::Providers;
@@ -25,24 +25,29 @@ use storage::Db;
 
 /// Everything `main` needs to serve: storage opened and migrated, providers chosen.
 pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
-    let allowed_origins = allowed_origins(config)?;
+    let real = config.real_settings().map_err(|e| e.to_string())?;
+    let any_real = real.modes.any_real();
+    let allowed_origins = allowed_origins(config, real.public_url.as_deref(), any_real)?;
     let db = Db::connect_with(&config.database_url(), config.database_pool)
         .await
         .map_err(|e| e.to_string())?;
     // Local mode's clock can be moved forward by /dev/clock (to see links and codes expire).
-    let clock: Arc<dyn Clock> = match config.providers {
-        ProviderMode::Local => Arc::new(OffsetClock::default()),
-        ProviderMode::Real => Arc::new(SystemClock),
+    let clock: Arc<dyn Clock> = if any_real {
+        Arc::new(SystemClock)
+    } else {
+        Arc::new(OffsetClock::default())
     };
-    let providers = Providers::new(config.providers, db.clone(), clock.clone(), &config.ocr_dir)?;
-    let vault = match (&config.data_key, config.providers) {
+    let vault = match (&config.data_key, any_real) {
         (Some(key), _) => Vault::from_base64(key),
-        (None, ProviderMode::Local) => Vault::load_or_create(&config.data_dir.join("secret.key")),
-        (None, ProviderMode::Real) => {
-            return Err("--data-key (ESIGN_DATA_KEY) is required with real providers".to_owned())
+        (None, false) => Vault::load_or_create(&config.data_dir.join("secret.key")),
+        (None, true) => {
+            return Err(
+                "ESIGN_DATA_KEY (--data-key) is required when any provider is real".to_owned(),
+            )
         }
     }
     .map_err(|e| e.to_string())?;
+    let providers = Providers::new(&real, db.clone(), clock.clone(), &config.ocr_dir)?;
     Ok(AppState {
         db,
         providers,
@@ -50,11 +55,15 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         vault,
         images: imaging::ImagePool::for_this_machine(),
         settings: Arc::new(Settings {
-            local_mode: config.providers == ProviderMode::Local,
-            cookie_secure: config.cookie_secure(),
+            local_mode: !any_real,
+            cookie_secure: config.cookie_secure.unwrap_or(any_real),
             trusted_proxy: config.trusted_proxy,
             static_dir: config.static_dir.clone(),
             data_dir: config.data_dir.clone(),
+            public_url: real
+                .public_url
+                .as_deref()
+                .and_then(http::csrf::normalize_origin),
             allowed_origins,
             frame_ancestors: config.frame_ancestors.clone(),
             event_heartbeat: events::HEARTBEAT,
@@ -64,15 +73,19 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
 
 /// The public URL's origin and the trusted ones. Real mode needs the public URL: without it no
 /// page could be told apart from another site's, and every change would be refused.
-fn allowed_origins(config: &Config) -> Result<Vec<String>, String> {
+fn allowed_origins(
+    config: &Config,
+    public_url: Option<&str>,
+    any_real: bool,
+) -> Result<Vec<String>, String> {
     let mut origins = Vec::new();
-    match (&config.public_url, config.providers) {
-        (None, ProviderMode::Real) => {
+    match (public_url, any_real) {
+        (None, true) => {
             return Err(
-                "--public-url (ESIGN_PUBLIC_URL) is required with real providers".to_owned(),
+                "ESIGN_PUBLIC_URL (--public-url) is required when any provider is real".to_owned(),
             )
         }
-        (None, ProviderMode::Local) => {}
+        (None, false) => {}
         (Some(url), _) => origins.push(http::csrf::normalize_origin(url).ok_or_else(|| {
             format!("ESIGN_PUBLIC_URL `{url}` is not an http(s) URL like https://esign.example.com")
         })?),

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use common::apply::*;
 use common::{code, TestApp};
 use serde_json::json;
-use server::providers::wecom::{AppMessage, Corp, Member, WeCom};
+use server::providers::wecom::{Admins, AppMessage, Delivery, SignIn, WeCom};
 use server::providers::ProviderError;
 
 const ZHANG_ID: &str = "440305198806231534";
@@ -213,20 +213,26 @@ struct Demoting {
 
 #[async_trait::async_trait]
 impl WeCom for Demoting {
-    async fn member(&self, user_id: &str) -> Result<Option<(Corp, Member)>, ProviderError> {
-        let found = self.inner.member(user_id).await?;
-        let demoted = self.demoted.lock().unwrap().contains(user_id);
-        Ok(found.map(|(corp, mut m)| {
-            m.is_admin &= !demoted;
-            (corp, m)
-        }))
+    async fn sign_in(&self, code: &str) -> Result<SignIn, ProviderError> {
+        self.inner.sign_in(code).await
     }
 
-    async fn admins(&self, corp_id: &str) -> Result<Vec<Member>, ProviderError> {
-        self.inner.admins(corp_id).await
+    async fn admins(&self, corp_id: &str) -> Result<Admins, ProviderError> {
+        let demoted = self.demoted.lock().unwrap().clone();
+        Ok(match self.inner.admins(corp_id).await? {
+            Admins::Listed(ids) => {
+                Admins::Listed(ids.into_iter().filter(|id| !demoted.contains(id)).collect())
+            }
+            Admins::NoList => Admins::NoList,
+        })
     }
 
-    async fn send(&self, corp_id: &str, to: &str, msg: &AppMessage) -> Result<(), ProviderError> {
+    async fn send(
+        &self,
+        corp_id: &str,
+        to: &str,
+        msg: &AppMessage,
+    ) -> Result<Delivery, ProviderError> {
         self.inner.send(corp_id, to, msg).await
     }
 }

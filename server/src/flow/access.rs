@@ -5,6 +5,7 @@ use api::validate::mask_name;
 use api::wire::{ApplyStep, AuthMode, EntryRole, Scenario};
 
 use super::{Ctx, Error, Result};
+use crate::providers::wecom::user_id_of;
 use crate::storage::{ApplicationRow, CorpRow, CurrentApplication, MemberRow, Outcome};
 
 /// How long WeCom's word on admin status is trusted on pages that only show it.
@@ -37,11 +38,13 @@ pub async fn refresh_admin(
     if fresh {
         return Ok(member);
     }
-    let is_admin = match cx.providers.wecom.member(&member.id).await? {
-        Some((_, m)) => m.is_admin,
-        // WeCom no longer knows them in this corp: no admin rights.
-        None => false,
-    };
+    let corp_id = member.corp_id.as_deref().unwrap_or_default();
+    let is_admin = cx
+        .providers
+        .wecom
+        .admins(corp_id)
+        .await?
+        .contains(user_id_of(&member.id));
     cx.db.set_admin_status(&member.id, is_admin, now).await?;
     member.is_wecom_admin = is_admin;
     member.admin_checked_at = Some(now);

@@ -16,7 +16,7 @@ use super::link::{LinkPurpose, LinkRefusal, LinkStatus, LINK_TTL_SECS};
 use super::{limits, links, person, Ctx, Error, Result};
 use crate::agreement;
 use crate::providers::esign::EsignEnterprise;
-use crate::providers::wecom::AppMessage;
+use crate::providers::wecom::{user_id_of, AppMessage};
 use crate::storage::{
     ApplicationRow, Event, FinalStep, LinkRow, MemberRow, Settle, Verified, VerifiedPerson,
 };
@@ -231,12 +231,12 @@ pub async fn face_result(
                 mask_name(&e.super_admin.name),
                 e.name
             ),
-            link: Some("/apply/done".to_owned()),
+            link: Some(cx.absolute("/apply/done")),
         };
         if let Err(err) = cx
             .providers
             .wecom
-            .send(&app.corp_id, &app.applicant_id, &message)
+            .send(&app.corp_id, user_id_of(&app.applicant_id), &message)
             .await
         {
             // The service is open either way; the applicant's page shows it.

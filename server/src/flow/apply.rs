@@ -9,7 +9,7 @@ use super::access::{
 };
 use super::guard::Refusal;
 use super::{person, view, Ctx, Error, Result};
-use crate::providers::wecom::AppMessage;
+use crate::providers::wecom::{user_id_of, AppMessage};
 use crate::storage::{Event, MemberRow, Outcome};
 
 /// Where the application goes once `done` is submitted: `None` when it stays (an earlier
@@ -148,12 +148,12 @@ pub async fn take_over(cx: &Ctx<'_>, member: MemberRow) -> Result<ApplicationVie
             "您发起的企业认证已超过30天无进展，已由管理员{}接管。",
             mask_name(&member.name)
         ),
-        link: Some("/".to_owned()),
+        link: Some(cx.absolute("/")),
     };
     if let Err(e) = cx
         .providers
         .wecom
-        .send(&corp.id, &old.applicant_id, &message)
+        .send(&corp.id, user_id_of(&old.applicant_id), &message)
         .await
     {
         // The takeover stands; the old applicant's 首页 shows who verifies now.

@@ -76,7 +76,7 @@ pub async fn start_face(
     let face = cx
         .providers
         .face
-        .detect_auth(&person.name, &id_number, FACE_REDIRECT)
+        .detect_auth(&person.name, &id_number, &cx.absolute(FACE_REDIRECT))
         .await?;
     let check = NewFaceCheck {
         biz_token: &face.biz_token,
@@ -114,14 +114,17 @@ pub async fn face_result(
         session,
     };
     let (check, info) = face::finished(cx, &req.biz_token, &owner).await?;
-    let person = cx.db.verified_person(&a.member.id).await?;
+    let identity = person::identity(cx, &a.member.id).await?;
+    let person = identity.as_ref().map(|(p, _)| p.clone());
     // The face that passed is the applicant's, and the applicant is the registry's legal
     // representative (as the path was decided when it started).
     let still_legal_rep = super::offered_path(&a.app, a.app.license().as_ref(), person.as_ref())
         == Some(AuthorizePath::LegalRepFace);
-    let passed = info.err_code == 0
+    let passed = info.passed()
         && still_legal_rep
-        && person.as_ref().is_some_and(|p| p.name == info.name);
+        && identity
+            .as_ref()
+            .is_some_and(|(p, id)| info.is_person(&p.name, id));
     let now = cx.clock.now();
     let step = FinalStep {
         app_id: &a.app.id,

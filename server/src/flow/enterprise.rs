@@ -53,7 +53,7 @@ pub async fn start_claim(
     let face = cx
         .providers
         .face
-        .detect_auth(&person.name, &id_number, CLAIM_FACE_REDIRECT)
+        .detect_auth(&person.name, &id_number, &cx.absolute(CLAIM_FACE_REDIRECT))
         .await?;
     let check = NewFaceCheck {
         biz_token: &face.biz_token,
@@ -86,9 +86,9 @@ pub async fn claim_result(
     };
     let (check, info) = face::finished(cx, &req.biz_token, &owner).await?;
     let index = app.super_admin_index.clone().unwrap_or_default();
-    let person = cx.db.verified_person(&member.id).await?;
-    let passed = info.err_code == 0
-        && person.is_some_and(|p| p.name == info.name)
+    let identity = super::person::identity(cx, &member.id).await?;
+    let passed = info.passed()
+        && identity.is_some_and(|(p, id)| info.is_person(&p.name, &id))
         && claimable(cx, &member, &app).await?;
     let now = cx.clock.now();
     let face = Settle::Face {
@@ -187,9 +187,10 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
             result.skipped.push(shown);
             continue;
         }
+        let code = crate::crypto::new_short_code();
         let template = SmsTemplate::EmployeeInvitation {
             enterprise: e.name.clone(),
-            link: "/".to_owned(),
+            link: cx.sms_link("/".to_owned(), &code),
         };
         if let Err(err) = cx.providers.sms.send(&p.mobile, &template).await {
             failed = Some(err);

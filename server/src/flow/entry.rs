@@ -9,7 +9,7 @@ use api::wire::{
 use super::access::{claimable, member_corp, refresh_admin, role, ADMIN_STATUS_MAX_AGE_SECS};
 use super::error::wait_text;
 use super::{Ctx, Error, Result};
-use crate::providers::wecom::AppMessage;
+use crate::providers::wecom::{user_id_of, Admins, AppMessage};
 use crate::providers::ProviderError;
 use crate::storage::{MemberRow, Outcome};
 
@@ -133,14 +133,11 @@ pub async fn notify_admins(cx: &Ctx<'_>, member: MemberRow) -> Result<NotifyAdmi
             ));
         }
     }
-    let admins: Vec<_> = cx
-        .providers
-        .wecom
-        .admins(&corp.id)
-        .await?
-        .into_iter()
-        .filter(|a| a.user_id != member.id)
-        .collect();
+    let me = user_id_of(&member.id);
+    let admins: Vec<String> = match cx.providers.wecom.admins(&corp.id).await? {
+        Admins::Listed(ids) => ids.into_iter().filter(|id| id != me).collect(),
+        Admins::NoList => Vec::new(),
+    };
     if admins.is_empty() {
         return Err(Error::Conflict(match corp.auth_mode {
             AuthMode::Member => "应用当前为成员授权，无法获取企业微信管理员。请管理员在企业微信管理后台将腾讯电子签的授权方式切换为“企业管理员授权使用”",
@@ -167,17 +164,13 @@ pub async fn notify_admins(cx: &Ctx<'_>, member: MemberRow) -> Result<NotifyAdmi
             corp = corp.name,
             name = member.name,
         ),
-        link: Some("/".to_owned()),
+        link: Some(cx.absolute("/")),
     };
     let mut notified = 0u32;
     for admin in &admins {
-        match cx
-            .providers
-            .wecom
-            .send(&corp.id, &admin.user_id, &message)
-            .await
-        {
-            Ok(()) => notified += 1,
+        match cx.providers.wecom.send(&corp.id, admin, &message).await {
+            Ok(d) if d.invalid_users.is_empty() => notified += 1,
+            Ok(_) => tracing::warn!("notify-admins: WeCom did not accept one admin"),
             Err(e) => tracing::warn!(error = %e, "notify-admins: one message failed"),
         }
     }

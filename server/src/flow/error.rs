@@ -48,10 +48,30 @@ pub enum Error {
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
-    Provider(#[from] ProviderError),
+    Provider(ProviderError),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// A provider's refusal of the user's input or its rate limit reaches the user as such; the
+/// rest (misconfigured, unavailable) stays a provider failure, a 503.
+impl From<ProviderError> for Error {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::BadInput { field, message, .. } => Self::bad_field(field, message),
+            ProviderError::RateLimited {
+                retry_after_secs,
+                message,
+                ..
+            } => Self::RateLimited {
+                message,
+                retry_after_secs,
+            },
+            ProviderError::Storage(e) => Self::Storage(e),
+            e => Self::Provider(e),
+        }
+    }
+}
 
 impl Error {
     pub fn bad_field(field: &str, message: impl Into<String>) -> Self {

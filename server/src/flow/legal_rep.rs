@@ -8,7 +8,7 @@ use api::wire::{ApplyStep, AuthorizePath, LegalRepNotifyRequest, SmsLinkView};
 use super::access::scenario_one;
 use super::link::{LinkPurpose, LinkStatus};
 use super::{authorize, links, view, Ctx, Error, Result};
-use crate::crypto::new_token;
+use crate::crypto::new_short_code;
 use crate::providers::sms::SmsTemplate;
 use crate::storage::{Event, MemberRow, NewLink};
 
@@ -32,7 +32,7 @@ pub async fn notify(
         .clone()
         .ok_or_else(|| Error::Conflict("请先完成前面的认证步骤".to_owned()))?;
     let now = cx.clock.now();
-    let token = new_token();
+    let token = new_short_code();
     let masked = mask_mobile(&phone);
     let new = NewLink {
         application_id: &a.app.id,
@@ -55,7 +55,7 @@ pub async fn notify(
     let template = SmsTemplate::LegalRepAuthorization {
         enterprise,
         applicant: mask_name(&a.member.name),
-        link: format!("/legal-rep/{token}"),
+        link: cx.sms_link(format!("/legal-rep/{token}"), &token),
     };
     cx.providers.sms.send(&phone, &template).await?;
     Ok(view::sms_link(&row.phone_masked, &row.link, now))

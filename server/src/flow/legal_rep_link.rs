@@ -12,7 +12,7 @@ use super::access::applicant_name;
 use super::guard::{Refusal, StartedFor};
 use super::link::{LinkPurpose, LinkRefusal, LINK_TTL_SECS};
 use super::{limits, links, person, Ctx, Error, Result};
-use crate::providers::wecom::AppMessage;
+use crate::providers::wecom::{user_id_of, AppMessage};
 use crate::storage::{ApplicationRow, Event, FinalStep, LinkRow, Settle, Verified};
 
 /// Who asks to become super admin of which enterprise, for the legal representative to read.
@@ -151,7 +151,11 @@ pub async fn decide(
     if let Err(e) = cx
         .providers
         .wecom
-        .send(&app.corp_id, &app.applicant_id, &AppMessage { text, link })
+        .send(
+            &app.corp_id,
+            user_id_of(&app.applicant_id),
+            &AppMessage { text, link },
+        )
         .await
     {
         // The decision stands; the applicant's page shows it even if the message is lost.

@@ -30,7 +30,7 @@ use super::access::{scenario_one, Applicant};
 use super::{authorize, photo, view, Ctx, Error, Result};
 use crate::clock::china_today;
 use crate::letter_pdf::{self, LetterFields};
-use crate::providers::wecom::AppMessage;
+use crate::providers::wecom::{user_id_of, AppMessage};
 use crate::storage::{Event, LetterState, LetterSummary, MemberRow, UploadKind};
 
 /// Photos of one letter.
@@ -68,11 +68,11 @@ pub async fn send_template(cx: &Ctx<'_>, member: MemberRow) -> Result<LetterTemp
     let download_url = api::wire::paths::LETTER_TEMPLATE_PDF.to_owned();
     let message = AppMessage {
         text: "【腾讯电子签】您的超级管理员授权书模板已生成。请下载后按模板要求填写完整、加盖单位公章，拍照上传至企业认证页面。".to_owned(),
-        link: Some(download_url.clone()),
+        link: Some(cx.absolute(&download_url)),
     };
     cx.providers
         .wecom
-        .send(&a.corp.id, &a.member.id, &message)
+        .send(&a.corp.id, user_id_of(&a.member.id), &message)
         .await?;
     cx.db
         .append_event(

@@ -23,7 +23,11 @@ pub async fn start_face(
     back: &str,
 ) -> Result<String, Error> {
     limits::link_face_session(cx, row, ip, id_number).await?;
-    let face = cx.providers.face.detect_auth(name, id_number, back).await?;
+    let face = cx
+        .providers
+        .face
+        .detect_auth(name, id_number, &cx.absolute(back))
+        .await?;
     cx.db
         .set_link_face(&row.id, &face.biz_token, session.as_deref())
         .await?;
@@ -100,7 +104,7 @@ pub async fn face_result(
         .detect_info(biz_token)
         .await?
         .ok_or_else(|| Error::Conflict("人脸识别尚未完成，请完成后再返回".to_owned()))?;
-    if info.err_code != 0 {
+    if !info.passed() {
         let failures = cx.db.record_link_face_failure(&row.id).await?;
         let left = (MAX_FACE_FAILURES - failures).max(0);
         let message = if left > 0 {

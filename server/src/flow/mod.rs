@@ -49,11 +49,36 @@ pub struct Ctx<'a> {
     pub vault: &'a Vault,
     /// Bounds the decoding and recognition of photos.
     pub images: &'a ImagePool,
+    /// `ESIGN_PUBLIC_URL`'s origin (no trailing `/`). Links that leave the app (FaceID's
+    /// redirect, WeCom messages, SMS) are built on it; without it (local mode) they stay paths.
+    pub public_url: Option<&'a str>,
 }
 
 impl Ctx<'_> {
     pub fn now(&self) -> i64 {
         self.clock.now()
+    }
+
+    /// An app path as a link for the outside world: absolute on the public URL when there is
+    /// one.
+    pub fn absolute(&self, path: &str) -> String {
+        match self.public_url {
+            Some(origin) => format!("{origin}{path}"),
+            None => path.to_owned(),
+        }
+    }
+
+    /// The link an SMS carries for a one-time code: the short-code entry `/s/<code>` on the
+    /// public URL (real-mode.md), or locally the page itself (`page` holds the code).
+    pub fn sms_link(&self, page: String, code: &str) -> crate::providers::sms::SmsLink {
+        let url = match self.public_url {
+            Some(origin) => format!("{origin}/s/{code}"),
+            None => page,
+        };
+        crate::providers::sms::SmsLink {
+            code: code.to_owned(),
+            url,
+        }
     }
 }
 

@@ -29,17 +29,19 @@ pub fn validate(req: &RealNameRequest, now: i64) -> Result<CheckedIdentity, Erro
 
 /// Asks the real-name provider; a mismatch is a refusal at the ID number.
 pub async fn check(cx: &Ctx<'_>, who: &CheckedIdentity) -> Result<(), Error> {
-    let refusal = match cx
+    let (field, refusal) = match cx
         .providers
         .real_name
         .check(&who.name, &who.id_number)
         .await?
     {
         RealNameResult::Match => return Ok(()),
-        RealNameResult::Mismatch => "姓名与身份证号不匹配，请核对后重试",
-        RealNameResult::NoRecord => "未查询到该身份证号的登记信息，请核对后重试",
+        RealNameResult::Mismatch => ("id_number", "姓名与身份证号不匹配，请核对后重试"),
+        RealNameResult::InvalidIdNumber => ("id_number", "身份证号无效，请核对后重新输入"),
+        RealNameResult::InvalidName => ("name", "姓名格式不正确，请填写身份证上的姓名"),
+        RealNameResult::NoRecord => ("id_number", "未查询到该身份证号的登记信息，请核对后重试"),
     };
-    Err(Error::bad_field("id_number", refusal))
+    Err(Error::bad_field(field, refusal))
 }
 
 /// A real-name check that passed, ready to store: the ID number only sealed, as a keyed hash

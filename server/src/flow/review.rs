@@ -10,7 +10,7 @@ use api::wire::{
 use super::access::{applicant_name, staff};
 use super::guard::{Refusal, StartedFor};
 use super::{Ctx, Error, Result};
-use crate::providers::wecom::AppMessage;
+use crate::providers::wecom::{user_id_of, AppMessage};
 use crate::storage::{Event, FinalStep, MemberRow, Settle, Verified};
 
 /// Which confirmed fields differ from what recognition read off the photo: the server's own
@@ -228,12 +228,12 @@ pub async fn decide(cx: &Ctx<'_>, member: MemberRow, id: &str, req: ReviewDecisi
     };
     let message = AppMessage {
         text,
-        link: Some(link.to_owned()),
+        link: Some(cx.absolute(link)),
     };
     if let Err(e) = cx
         .providers
         .wecom
-        .send(&app.corp_id, &app.applicant_id, &message)
+        .send(&app.corp_id, user_id_of(&app.applicant_id), &message)
         .await
     {
         // The review stands; the applicant's page shows it even if the message is lost.

@@ -10,7 +10,7 @@ use api::wire::{
 use super::access::{admin_corp, applicant, applicant_name, member_corp, refresh_admin, Applicant};
 use super::link::LinkPurpose;
 use super::{links, person, view, Ctx, Error, Result};
-use crate::crypto::new_token;
+use crate::crypto::{new_short_code, new_token};
 use crate::providers::esign::EsignEnterprise;
 use crate::providers::sms::SmsTemplate;
 use crate::storage::{Event, MemberRow, NewLink, Outcome, WechatLinkRow};
@@ -178,7 +178,7 @@ pub async fn notify_super_admin(cx: &Ctx<'_>, ip: &str, member: MemberRow) -> Re
         ));
     }
     let now = cx.clock.now();
-    let token = new_token();
+    let token = new_short_code();
     let phone = &e.super_admin.mobile;
     let masked = mask_mobile(phone);
     let new = NewLink {
@@ -199,7 +199,7 @@ pub async fn notify_super_admin(cx: &Ctx<'_>, ip: &str, member: MemberRow) -> Re
     let template = SmsTemplate::SuperAdminActivation {
         enterprise: e.name.clone(),
         applicant: mask_name(&a.member.name),
-        link: format!("/activate/{token}"),
+        link: cx.sms_link(format!("/activate/{token}"), &token),
     };
     cx.providers.sms.send(phone, &template).await?;
     Ok(view::sms_link(&row.phone_masked, &row.link, now))

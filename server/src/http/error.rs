@@ -60,7 +60,7 @@ pub enum Error {
     #[error(transparent)]
     Storage(#[from] StorageError),
     #[error(transparent)]
-    Provider(#[from] ProviderError),
+    Provider(ProviderError),
 }
 
 impl Error {
@@ -105,6 +105,12 @@ impl From<flow::Error> for Error {
             F::Storage(e) => Self::Storage(e),
             F::Provider(e) => Self::Provider(e),
         }
+    }
+}
+
+impl From<ProviderError> for Error {
+    fn from(e: ProviderError) -> Self {
+        flow::Error::from(e).into()
     }
 }
 
@@ -283,7 +289,12 @@ impl IntoResponse for Error {
                 )
             }
             Error::Provider(e) => {
-                tracing::error!(error = %e, "provider failure");
+                match &e {
+                    ProviderError::Misconfigured { .. } => {
+                        tracing::error!(error = %e, "provider misconfigured: the operator must fix a setting")
+                    }
+                    _ => tracing::error!(error = %e, "provider failure"),
+                }
                 (
                     StatusCode::SERVICE_UNAVAILABLE,
                     ErrorCode::Internal,

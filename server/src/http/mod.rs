@@ -59,6 +59,7 @@ impl AppState {
             clock: self.clock.as_ref(),
             vault: &self.vault,
             images: &self.images,
+            public_url: self.settings.public_url.as_deref(),
         }
     }
 }
@@ -78,6 +79,8 @@ pub struct Settings {
     /// and the trusted ones), normalized by [`csrf::normalize_origin`]. Local mode trusts the
     /// request's own host instead.
     pub allowed_origins: Vec<String>,
+    /// `ESIGN_PUBLIC_URL`'s origin, normalized; links leaving the app are built on it.
+    pub public_url: Option<String>,
     /// The CSP `frame-ancestors` sources.
     pub frame_ancestors: String,
     /// How often a live event stream sends a heartbeat (and re-reads its timeline):

@@ -17,14 +17,40 @@ pub struct FaceSession {
     pub biz_token: String,
 }
 
-/// The part of `GetDetectInfoEnhanced`'s `DetectInfoText` the flow reads.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The part of `GetDetectInfoEnhanced`'s `DetectInfoText` the flow reads, once the person
+/// finished (`None` from [`FaceVerifier::detect_info`] while they have not).
+#[derive(Debug, Clone, PartialEq)]
 pub struct DetectInfo {
-    /// 0 = passed (liveness and comparison); anything else failed.
-    pub err_code: i64,
+    /// `ErrCode`: 0 = passed; `None` when FaceID sent none (not a pass).
+    pub err_code: Option<i64>,
     pub err_msg: String,
-    /// The name the session was started for.
+    /// `LiveStatus`, 0 = alive.
+    pub live_status: Option<i64>,
+    /// `Comparestatus`, 0 = the face is the ID's.
+    pub compare_status: Option<i64>,
+    /// `Sim`, 0–100 (≥ 70 the same person), when FaceID reports it.
+    pub sim: Option<f64>,
+    /// The name verified.
     pub name: String,
+    /// The ID number verified. The local simulation does not know it (it compares nothing)
+    /// and says `None`; the Tencent client maps a missing `IdCard` to a failed check.
+    pub id_card: Option<String>,
+}
+
+impl DetectInfo {
+    /// Liveness, comparison and the whole check passed.
+    pub fn passed(&self) -> bool {
+        self.err_code == Some(0) && self.live_status == Some(0) && self.compare_status == Some(0)
+    }
+
+    /// The check verified this person: their name, and their ID number where it was reported.
+    pub fn is_person(&self, name: &str, id_number: &str) -> bool {
+        self.name.trim() == name.trim()
+            && self
+                .id_card
+                .as_deref()
+                .is_none_or(|id| id.trim().eq_ignore_ascii_case(id_number.trim()))
+    }
 }
 
 #[async_trait]
@@ -86,23 +112,25 @@ impl FaceVerifier for LocalFace {
         let (name, status) = (session.name, session.status);
         let expired = self.clock.now() - session.created_at > BIZ_TOKEN_TTL_SECS;
         Ok(match status {
-            LocalFaceStatus::Pending if expired => Some(DetectInfo {
-                err_code: 2004,
-                err_msg: "BizToken expired".to_owned(),
-                name,
-            }),
+            LocalFaceStatus::Pending if expired => Some(local_info(2004, "BizToken expired", name)),
             LocalFaceStatus::Pending => None,
-            LocalFaceStatus::Passed => Some(DetectInfo {
-                err_code: 0,
-                err_msg: "成功".to_owned(),
-                name,
-            }),
-            LocalFaceStatus::Failed => Some(DetectInfo {
-                err_code: 1001,
-                err_msg: "比对不通过（本地模拟）".to_owned(),
-                name,
-            }),
+            LocalFaceStatus::Passed => Some(local_info(0, "成功", name)),
+            LocalFaceStatus::Failed => Some(local_info(1001, "比对不通过（本地模拟）", name)),
         })
+    }
+}
+
+/// The simulation's answer: whoever tapped 通过 passed liveness and comparison alike.
+fn local_info(err_code: i64, err_msg: &str, name: String) -> DetectInfo {
+    let status = if err_code == 0 { 0 } else { err_code };
+    DetectInfo {
+        err_code: Some(err_code),
+        err_msg: err_msg.to_owned(),
+        live_status: Some(status),
+        compare_status: Some(status),
+        sim: None,
+        name,
+        id_card: None,
     }
 }
 
@@ -138,7 +166,9 @@ mod tests {
             "answered once"
         );
         let info = f.detect_info(&s.biz_token).await.unwrap().unwrap();
-        assert_eq!((info.err_code, info.name.as_str()), (0, "王建国"));
+        assert!(info.passed());
+        assert!(info.is_person("王建国", "330106197503120410"));
+        assert!(!info.is_person("张伟", "330106197503120410"));
     }
 
     #[tokio::test]
@@ -149,23 +179,18 @@ mod tests {
             .await
             .unwrap();
         db.answer_local_face(&s.biz_token, false).await.unwrap();
-        assert_ne!(
-            f.detect_info(&s.biz_token).await.unwrap().unwrap().err_code,
-            0
-        );
+        assert!(!f.detect_info(&s.biz_token).await.unwrap().unwrap().passed());
         let late = f
             .detect_auth("王建国", "330106197503120410", "/r")
             .await
             .unwrap();
         clock.advance(BIZ_TOKEN_TTL_SECS + 1);
-        assert_ne!(
-            f.detect_info(&late.biz_token)
-                .await
-                .unwrap()
-                .unwrap()
-                .err_code,
-            0
-        );
+        assert!(!f
+            .detect_info(&late.biz_token)
+            .await
+            .unwrap()
+            .unwrap()
+            .passed());
         assert!(f.detect_info("nope").await.is_err());
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod esign;
 pub mod face;
+pub mod http;
 pub mod ocr;
 pub mod realname;
 pub mod registry;
@@ -13,18 +14,44 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::clock::Clock;
+use crate::config::real::RealSettings;
 use crate::config::ProviderMode;
 use crate::storage::Db;
 
+/// What a provider's answer means for the user. The real clients map each documented error
+/// code onto one of these; the flow turns them into 400 at a field, 429 or 503.
 #[derive(Debug, thiserror::Error)]
 pub enum ProviderError {
-    /// The provider answered, and refused (bad input, limits).
+    /// The provider refused one input of the user's (e.g. SMS
+    /// `InvalidParameterValue.IncorrectPhoneNumber`): 400 at `field`. `message` is shown to
+    /// the user, in Chinese; it never holds the input itself.
+    #[error("{provider} refused {field}: {message}")]
+    BadInput {
+        provider: &'static str,
+        field: &'static str,
+        message: String,
+    },
+    /// The provider's own limit (e.g. SMS `LimitExceeded.*`): 429 with `Retry-After`.
+    #[error("{provider} rate-limited for {retry_after_secs}s")]
+    RateLimited {
+        provider: &'static str,
+        retry_after_secs: u64,
+        message: String,
+    },
+    /// The deployment is wrong (a key refused, a template or signature not approved, a
+    /// setting missing): logged for the operator; the user sees a plain 503.
+    #[error("{provider} misconfigured: {detail}")]
+    Misconfigured {
+        provider: &'static str,
+        detail: String,
+    },
+    /// The provider answered, and refused, for a reason that is none of the above.
     #[error("{provider} refused: {message}")]
     Refused {
         provider: &'static str,
         message: String,
     },
-    /// The provider could not be reached or failed.
+    /// The provider could not be reached, timed out, or failed on its side.
     #[error("{provider} unavailable: {message}")]
     Unavailable {
         provider: &'static str,
@@ -47,30 +74,54 @@ pub struct Providers {
 }
 
 impl Providers {
-    /// `ocr_dir` holds the OCR models; without them recognition reports failure and the user
-    /// types the license fields (the server still starts).
+    /// Each provider local or real, as `real.modes` says. `ocr_dir` holds the local OCR
+    /// models; without them recognition reports failure and the user types the license
+    /// fields (the server still starts).
     pub fn new(
-        mode: ProviderMode,
+        real: &RealSettings,
         db: Db,
         clock: Arc<dyn Clock>,
         ocr_dir: &Path,
     ) -> Result<Self, String> {
-        match mode {
-            ProviderMode::Local => Ok(Self {
-                wecom: Arc::new(wecom::LocalWeCom::new(db.clone(), clock.clone())),
-                real_name: Arc::new(realname::LocalRealName),
-                face: Arc::new(face::LocalFace::new(db.clone(), clock.clone())),
-                sms: Arc::new(sms::OutboxSms::new(db, clock)),
-                wechat_esign: Arc::new(esign::LocalWechatDirectory),
-                ocr: load_ocr(ocr_dir),
-                registry: Arc::new(registry::LocalRegistry),
-            }),
-            ProviderMode::Real => Err(
-                "real providers (WeCom, Tencent Cloud) are not wired in this build yet; \
-                 start with --providers local"
-                    .to_owned(),
-            ),
-        }
+        let m = real.modes;
+        let not_yet = |what: &str| Err(format!("real {what} is not wired in this build yet"));
+        let wecom: Arc<dyn wecom::WeCom> = match m.wecom {
+            ProviderMode::Local => Arc::new(wecom::LocalWeCom::new(db.clone(), clock.clone())),
+            ProviderMode::Real => return not_yet("WeCom"),
+        };
+        let sms: Arc<dyn sms::SmsSender> = match m.sms {
+            ProviderMode::Local => Arc::new(sms::OutboxSms::new(db.clone(), clock.clone())),
+            ProviderMode::Real => return not_yet("SMS"),
+        };
+        let ocr: Arc<dyn ocr::LicenseOcr> = match m.ocr {
+            ProviderMode::Local => load_ocr(ocr_dir),
+            ProviderMode::Real => return not_yet("OCR"),
+        };
+        let face: Arc<dyn face::FaceVerifier> = match m.face {
+            ProviderMode::Local => Arc::new(face::LocalFace::new(db.clone(), clock.clone())),
+            ProviderMode::Real => return not_yet("FaceID"),
+        };
+        let real_name: Arc<dyn realname::RealNameProvider> = match m.real_name {
+            ProviderMode::Local => Arc::new(realname::LocalRealName),
+            ProviderMode::Real => return not_yet("real-name"),
+        };
+        let registry: Arc<dyn registry::EnterpriseRegistry> = match m.registry {
+            ProviderMode::Local => Arc::new(registry::LocalRegistry),
+            ProviderMode::Real => return not_yet("registry"),
+        };
+        let wechat_esign: Arc<dyn esign::WechatEsignDirectory> = match m.directory {
+            ProviderMode::Local => Arc::new(esign::LocalWechatDirectory),
+            ProviderMode::Real => return not_yet("WeChat-side directory"),
+        };
+        Ok(Self {
+            wecom,
+            real_name,
+            sms,
+            wechat_esign,
+            ocr,
+            face,
+            registry,
+        })
     }
 }
 

@@ -6,12 +6,20 @@ use async_trait::async_trait;
 use super::ProviderError;
 use crate::demo;
 
+/// The answers of `IdCardVerification` that are about the person. The rest of its `Result`
+/// table is the provider's state, an error: "-4" ID-database failure and "-6" authority
+/// upgrading are [`ProviderError::Unavailable`], "-7" the daily limit is
+/// [`ProviderError::RateLimited`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RealNameResult {
     /// "0": the name and the number belong together.
     Match,
     /// "-1": 姓名与证件号不匹配.
     Mismatch,
+    /// "-2": the number is not a valid ID number (length or check digit).
+    InvalidIdNumber,
+    /// "-3": the name is not a valid name.
+    InvalidName,
     /// "-5": no such ID record.
     NoRecord,
 }

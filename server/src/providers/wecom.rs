@@ -1,4 +1,4 @@
-//! WeCom (企业微信): who a member is, who the corp's admins are, and app messages.
+//! WeCom (企业微信): who signed in, who the corp's admins are, and app messages.
 
 use std::sync::Arc;
 
@@ -18,36 +18,78 @@ pub struct Corp {
     pub auth_mode: AuthMode,
 }
 
+/// Who signed in through OAuth (`service/auth/getuserinfo3rd`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Member {
-    pub user_id: String,
-    pub name: String,
-    pub is_admin: bool,
+pub enum SignIn {
+    /// A member of an installed corp. `user_id` is unique only inside `corp_id`.
+    Member {
+        corp_id: String,
+        user_id: String,
+        open_userid: Option<String>,
+    },
+    /// Someone outside any corp that installed the app (WeCom answered an `openid` only).
+    NotMember,
 }
 
-/// A WeCom app message (`message/send`, textcard-like: text plus an optional in-app link).
+/// The corp's admins as WeCom reports them (`agent/get_admin_list`, `auth_type` 1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admins {
+    /// The user ids of the admins with 管理权限.
+    Listed(Vec<String>),
+    /// 成员授权 installs answer no list: everyone is an ordinary member, and the page shows
+    /// the switch-to-管理员授权 hint.
+    NoList,
+}
+
+impl Admins {
+    pub fn contains(&self, user_id: &str) -> bool {
+        matches!(self, Admins::Listed(ids) if ids.iter().any(|id| id == user_id))
+    }
+}
+
+/// What `message/send` reported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Delivery {
+    /// Recipients WeCom did not accept (`invaliduser`).
+    pub invalid_users: Vec<String>,
+}
+
+/// A WeCom app message (`message/send`, textcard-like: text plus an optional link).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppMessage {
     pub text: String,
-    /// A path of this app, e.g. `/`; WeCom opens it inside the app.
+    /// Where tapping the message goes: absolute on `ESIGN_PUBLIC_URL` in real mode, a path of
+    /// this app locally.
     pub link: Option<String>,
+}
+
+/// A member's key in this server: (corp, userid), as `corp/userid` (a userid never holds a
+/// `/`). Local mode's demo people keep their plain ids.
+pub fn member_key(corp_id: &str, user_id: &str) -> String {
+    format!("{corp_id}/{user_id}")
+}
+
+/// The WeCom userid inside its corp, from a member's key.
+pub fn user_id_of(member_id: &str) -> &str {
+    member_id.rsplit('/').next().unwrap_or(member_id)
 }
 
 #[async_trait]
 pub trait WeCom: Send + Sync {
-    /// The member behind a user id (after OAuth `getuserinfo` in real mode), with their corp.
-    async fn member(&self, user_id: &str) -> Result<Option<(Corp, Member)>, ProviderError>;
+    /// OAuth's `code` → the member (or not). Single use: WeCom refuses a code twice.
+    async fn sign_in(&self, code: &str) -> Result<SignIn, ProviderError>;
 
-    /// The corp's admins who can act on the e-sign app (`agent/get_admin_list`).
-    async fn admins(&self, corp_id: &str) -> Result<Vec<Member>, ProviderError>;
+    /// The corp's admins who can act on the e-sign app.
+    async fn admins(&self, corp_id: &str) -> Result<Admins, ProviderError>;
 
-    /// Sends one app message to one member.
+    /// Sends one app message to one member (by userid, inside the corp), with the app's
+    /// agentid and the corp's token.
     async fn send(
         &self,
         corp_id: &str,
         to_user: &str,
         msg: &AppMessage,
-    ) -> Result<(), ProviderError>;
+    ) -> Result<Delivery, ProviderError>;
 }
 
 /// Local mode: the demo directory of local-mode.md, and messages written to the outbox.
@@ -62,41 +104,30 @@ impl LocalWeCom {
     }
 }
 
-fn demo_member(p: &demo::DemoPerson) -> Member {
-    Member {
-        user_id: p.id.to_owned(),
-        name: p.name.to_owned(),
-        is_admin: p.wecom_admin,
-    }
-}
-
 #[async_trait]
 impl WeCom for LocalWeCom {
-    async fn member(&self, user_id: &str) -> Result<Option<(Corp, Member)>, ProviderError> {
-        let Some(person) = demo::person_by_id(user_id) else {
-            return Ok(None);
-        };
-        let Some(corp) = person.corp.and_then(demo::corp) else {
-            return Ok(None);
-        };
-        let corp = Corp {
-            id: corp.id.to_owned(),
-            name: corp.name.to_owned(),
-            auth_mode: corp.auth_mode,
-        };
-        Ok(Some((corp, demo_member(person))))
+    /// Local mode signs in through `/dev/login`; there is no OAuth to answer.
+    async fn sign_in(&self, _code: &str) -> Result<SignIn, ProviderError> {
+        Err(ProviderError::Misconfigured {
+            provider: "wecom",
+            detail:
+                "local WeCom has no OAuth: sign in at /dev/login, or set ESIGN_PROVIDER_WECOM=real"
+                    .to_owned(),
+        })
     }
 
-    async fn admins(&self, corp_id: &str) -> Result<Vec<Member>, ProviderError> {
+    async fn admins(&self, corp_id: &str) -> Result<Admins, ProviderError> {
         // Like the real API, 成员授权 installs report no admin list.
         if demo::corp(corp_id).is_some_and(|c| c.auth_mode == AuthMode::Member) {
-            return Ok(Vec::new());
+            return Ok(Admins::NoList);
         }
-        Ok(demo::PEOPLE
-            .iter()
-            .filter(|p| p.corp == Some(corp_id) && p.wecom_admin)
-            .map(demo_member)
-            .collect())
+        Ok(Admins::Listed(
+            demo::PEOPLE
+                .iter()
+                .filter(|p| p.corp == Some(corp_id) && p.wecom_admin)
+                .map(|p| p.id.to_owned())
+                .collect(),
+        ))
     }
 
     async fn send(
@@ -104,7 +135,7 @@ impl WeCom for LocalWeCom {
         _corp_id: &str,
         to_user: &str,
         msg: &AppMessage,
-    ) -> Result<(), ProviderError> {
+    ) -> Result<Delivery, ProviderError> {
         self.db
             .push_outbox(
                 Channel::Wecom,
@@ -114,6 +145,6 @@ impl WeCom for LocalWeCom {
                 self.clock.now(),
             )
             .await?;
-        Ok(())
+        Ok(Delivery::default())
     }
 }

@@ -121,8 +121,13 @@ pub async fn refuse_inserts(db: &Db, table: &str) {
 /// The local providers on `db`. No models here: recognition fails honestly unless a test
 /// brings its own engine.
 fn local_providers(db: &Db, clock: &ManualClock, dir: &std::path::Path) -> Providers {
+    let local = server::config::real::load(
+        &server::config::real::Source::from_pairs([]),
+        server::config::real::Modes::all(server::config::ProviderMode::Local),
+    )
+    .unwrap();
     Providers::new(
-        server::config::ProviderMode::Local,
+        &local,
         db.clone(),
         Arc::new(clock.clone()),
         &dir.join("no-models"),
@@ -198,6 +203,7 @@ impl TestApp {
             allowed_origins: Vec::new(),
             trusted_proxy: false,
             frame_ancestors: "'self'".to_owned(),
+            public_url: None,
             event_heartbeat: server::events::HEARTBEAT,
         };
         setup(&mut settings);

@@ -96,21 +96,22 @@ pub async fn login(
         );
         return Ok((StatusCode::NOT_FOUND, Html(page("未找到该演示用户", &body))).into_response());
     };
-    let member = match state.providers.wecom.member(person.id).await? {
-        Some((corp, m)) => {
+    let member = match person.corp.and_then(demo::corp) {
+        Some(corp) => {
             state
                 .db
                 .upsert_corp(&CorpRow {
-                    id: corp.id.clone(),
-                    name: corp.name,
+                    id: corp.id.to_owned(),
+                    name: corp.name.to_owned(),
                     auth_mode: corp.auth_mode,
                 })
                 .await?;
+            let admins = state.providers.wecom.admins(corp.id).await?;
             MemberRow {
-                id: m.user_id,
-                corp_id: Some(corp.id),
-                name: m.name,
-                is_wecom_admin: m.is_admin,
+                id: person.id.to_owned(),
+                corp_id: Some(corp.id.to_owned()),
+                name: person.name.to_owned(),
+                is_wecom_admin: admins.contains(person.id),
                 is_staff: false,
                 // Sign-in just asked WeCom.
                 admin_checked_at: Some(state.clock.now()),

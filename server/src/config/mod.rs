@@ -1,4 +1,6 @@
-//! Command-line flags and environment variables.
+//! Command-line flags and environment variables; real mode's provider settings in [`real`].
+
+pub mod real;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -11,6 +13,11 @@ use clap::{Parser, ValueEnum};
     about = "企业认证 reference backend: serves the app and its JSON API"
 )]
 pub struct Config {
+    /// A TOML file of settings (`NAME = "value"`, the environment variables' names, e.g.
+    /// `ESIGN_WECOM_SUITE_ID = "ww…"`). The environment wins over the file.
+    #[arg(long, env = "ESIGN_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// Address to listen on.
     #[arg(long, env = "ESIGN_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -38,7 +45,8 @@ pub struct Config {
     pub ocr_dir: PathBuf,
 
     /// Which providers to talk to: `local` runs everything offline with demo data, an outbox
-    /// and simulation pages; `real` calls WeCom and Tencent Cloud.
+    /// and simulation pages; `real` calls WeCom and Tencent Cloud. One provider can be set
+    /// apart with `ESIGN_PROVIDER_{WECOM,SMS,OCR,FACE,REALNAME,REGISTRY,DIRECTORY}`.
     #[arg(long, env = "ESIGN_PROVIDERS", value_enum, default_value_t = ProviderMode::Local)]
     pub providers: ProviderMode,
 
@@ -86,6 +94,17 @@ pub enum ProviderMode {
 }
 
 impl Config {
+    /// The per-provider modes and the settings of the real ones, from the environment and
+    /// the `--config` file. A setting given as a flag (`--public-url`) counts as given.
+    pub fn real_settings(&self) -> Result<real::RealSettings, real::SettingError> {
+        let mut src = real::Source::environment(self.config.as_deref())?;
+        if let Some(url) = &self.public_url {
+            src = src.with("ESIGN_PUBLIC_URL", url);
+        }
+        let modes = real::modes(&src, self.providers)?;
+        real::load(&src, modes)
+    }
+
     pub fn cookie_secure(&self) -> bool {
         self.cookie_secure
             .unwrap_or(self.providers == ProviderMode::Real)
