@@ -7,6 +7,11 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use axum::http::StatusCode;
+use common::apply::{answer, biz_of, link_wechat};
+use common::TestApp;
+use serde_json::json;
+
 use server::config::real::{load, Modes, Source};
 use server::config::ProviderMode;
 use server::crypto::Vault;
@@ -498,4 +503,96 @@ async fn the_import_commands_print_counts_or_the_bad_line() {
         .await
         .unwrap()
         .is_some());
+}
+
+/// Scenario 2 through the API on the imported directory: the applicant's verified identity
+/// finds the enterprise through the blind index, the SMS go to the imported numbers.
+#[tokio::test]
+async fn scenario_two_runs_on_the_imported_directory() {
+    const LANHAI_USCC: &str = "91440305MA5G3N2R3N";
+    const ZHAO_ID: &str = "31011519800101077X";
+    let app = TestApp::with_providers_on_db(|p, db| {
+        p.wechat_esign = Arc::new(ImportedDirectory::new(db.clone(), TestApp::vault()));
+    })
+    .await;
+    // The demo people, with numbers of the import's own (the demo's are 13900000011/13).
+    let path = app.dir.join("directory.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "kind,uscc,enterprise,name,id_number,mobile\n\
+             enterprise,{LANHAI_USCC},蓝海文化传媒有限公司,赵磊,{},13900000091\n\
+             employee,{LANHAI_USCC},,刘洋,44030519950817031x,13900000093\n",
+            ZHAO_ID.to_lowercase()
+        ),
+    )
+    .unwrap();
+    assert_eq!(
+        import_directory(&app.db, &TestApp::vault(), &path, T0)
+            .await
+            .unwrap(),
+        (1, 1)
+    );
+
+    let z = app.login("zhaolei").await;
+    let body = json!({"name": "赵磊", "id_number": ZHAO_ID}).to_string();
+    let (status, v) = app.post_json("/api/me/real-name", Some(&z), &body).await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    // A code the import does not have is not opened on the WeChat side.
+    let (status, v) = link_wechat(&app, &z, Some("91330106MA2KX7Q890")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "{v}");
+    // Without a code, his verified identity finds 蓝海 among his memberships.
+    let (status, v) = link_wechat(&app, &z, None).await;
+    assert_eq!(status, StatusCode::CREATED, "{v}");
+
+    let (status, v) = app
+        .post_json("/api/application/activation", Some(&z), "")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let token = v["path"].as_str().unwrap()["/activate/".len()..].to_owned();
+    let (_, v) = app.get_json(&format!("/api/activate/{token}"), None).await;
+    let version = v["agreement"]["version"].as_str().unwrap().to_owned();
+    let body = json!({ "agreement_version": version, "accepted": true }).to_string();
+    let (status, _) = app
+        .post_json(&format!("/api/activate/{token}/confirm"), None, &body)
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, v) = app
+        .post_json(
+            &format!("/api/activate/{token}/face"),
+            Some(&z),
+            &json!({ "identity": null }).to_string(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    let biz = biz_of(&v);
+    answer(&app, &biz, "pass").await;
+    let (status, v) = app
+        .post_json(
+            &format!("/api/activate/{token}/face/result"),
+            Some(&z),
+            &json!({ "biz_token": biz }).to_string(),
+        )
+        .await;
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{v}"
+    );
+
+    let (status, e) = app.get_json("/api/enterprise", Some(&z)).await;
+    assert_eq!((status, e["invitable"].as_u64()), (StatusCode::OK, Some(1)));
+    let (status, v) = app
+        .post_json("/api/enterprise/invitations", Some(&z), "")
+        .await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert_eq!(v["invited"][0]["phone"], "139****0093");
+    let sms: Vec<_> = app
+        .outbox()
+        .await
+        .into_iter()
+        .filter(|m| m["channel"] == "sms")
+        .map(|m| m["to"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(sms, ["13900000093"], "the imported number, not the demo's");
 }
