@@ -16,6 +16,7 @@ mod legal_rep;
 mod meta;
 mod ops;
 mod person;
+pub mod short_links;
 mod static_files;
 
 use std::path::PathBuf;
@@ -189,6 +190,7 @@ pub fn router(state: AppState) -> Router {
     let security_headers = Arc::new(headers::SecurityHeaders::new(&state.settings));
     let mut router = Router::new()
         .merge(api)
+        .merge(short_links::router())
         .route("/api/{*rest}", any(meta::unknown_api));
     if !state.settings.local_mode {
         // The developer endpoints do not exist with real providers: 404, not the app's HTML.

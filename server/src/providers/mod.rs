@@ -4,6 +4,7 @@
 pub mod esign;
 pub mod face;
 pub mod http;
+pub mod imported;
 pub mod ocr;
 pub mod realname;
 pub mod registry;
@@ -16,6 +17,7 @@ use std::sync::Arc;
 use crate::clock::Clock;
 use crate::config::real::RealSettings;
 use crate::config::ProviderMode;
+use crate::crypto::Vault;
 use crate::storage::Db;
 
 /// What a provider's answer means for the user. The real clients map each documented error
@@ -80,6 +82,7 @@ impl Providers {
     pub fn new(
         real: &RealSettings,
         db: Db,
+        vault: &Vault,
         clock: Arc<dyn Clock>,
         ocr_dir: &Path,
     ) -> Result<Self, String> {
@@ -107,11 +110,13 @@ impl Providers {
         };
         let registry: Arc<dyn registry::EnterpriseRegistry> = match m.registry {
             ProviderMode::Local => Arc::new(registry::LocalRegistry),
-            ProviderMode::Real => return not_yet("registry"),
+            ProviderMode::Real => Arc::new(imported::ImportedRegistry::new(db.clone())),
         };
         let wechat_esign: Arc<dyn esign::WechatEsignDirectory> = match m.directory {
             ProviderMode::Local => Arc::new(esign::LocalWechatDirectory),
-            ProviderMode::Real => return not_yet("WeChat-side directory"),
+            ProviderMode::Real => {
+                Arc::new(imported::ImportedDirectory::new(db.clone(), vault.clone()))
+            }
         };
         Ok(Self {
             wecom,
