@@ -3,7 +3,7 @@
 use serde_json::{json, Map, Value};
 
 use super::sign::{refuse, Refusal};
-use super::{default_license, request_id, Fake, FaceSession, SmsMessage};
+use super::{default_license, request_id, FaceSession, Fake, SmsMessage};
 
 type Fields = Map<String, Value>;
 type Answer = Result<Fields, Refusal>;
@@ -23,7 +23,12 @@ fn string<'a>(f: &'a Fields, name: &str) -> Result<&'a str, Refusal> {
 }
 
 fn strings(f: &Fields, name: &str) -> Result<Vec<String>, Refusal> {
-    let bad = || refuse("InvalidParameter", format!("`{name}` must be an Array of String"));
+    let bad = || {
+        refuse(
+            "InvalidParameter",
+            format!("`{name}` must be an Array of String"),
+        )
+    };
     match f.get(name) {
         None => Ok(Vec::new()),
         Some(Value::Array(items)) => items
@@ -97,7 +102,11 @@ fn send_sms(fake: &Fake, f: &Fields) -> Answer {
         } else {
             "Ok".to_owned()
         };
-        let message = if code == "Ok" { "send success" } else { "refused by the fake" };
+        let message = if code == "Ok" {
+            "send success"
+        } else {
+            "refused by the fake"
+        };
         statuses.push(json!({
             "SerialNo": if code == "Ok" { request_id() } else { String::new() },
             "PhoneNumber": phone,
@@ -148,7 +157,12 @@ async fn biz_license(fake: &Fake, f: &Fields) -> Answer {
     use base64::Engine as _;
     let image = base64::engine::general_purpose::STANDARD
         .decode(b64)
-        .map_err(|_| refuse("FailedOperation.ImageDecodeFailed", "ImageBase64 is not Base64"))?;
+        .map_err(|_| {
+            refuse(
+                "FailedOperation.ImageDecodeFailed",
+                "ImageBase64 is not Base64",
+            )
+        })?;
     let jpeg = image.starts_with(&[0xFF, 0xD8, 0xFF]);
     let png = image.starts_with(b"\x89PNG\r\n\x1a\n");
     if !jpeg && !png {
@@ -187,11 +201,17 @@ fn detect_auth(fake: &Fake, f: &Fields, host: &str) -> Answer {
     let id_card = string(f, "IdCard")?.to_owned();
     let name = string(f, "Name")?.to_owned();
     if name.chars().count() > 32 {
-        return Err(refuse("InvalidParameterValue", "`Name` is longer than 32 characters"));
+        return Err(refuse(
+            "InvalidParameterValue",
+            "`Name` is longer than 32 characters",
+        ));
     }
     let redirect_url = string(f, "RedirectUrl")?.to_owned();
     if redirect_url.len() > 1024 {
-        return Err(refuse("InvalidParameterValue", "`RedirectUrl` is longer than 1024"));
+        return Err(refuse(
+            "InvalidParameterValue",
+            "`RedirectUrl` is longer than 1024",
+        ));
     }
     let biz_token = request_id().to_uppercase();
     fake.state().faces.insert(
@@ -220,7 +240,10 @@ fn detect_info(fake: &Fake, f: &Fields) -> Answer {
     }
     let state = fake.state();
     let Some(s) = state.faces.get(biz_token) else {
-        return Err(refuse("InvalidParameterValue.BizTokenIllegal", "BizToken 不存在"));
+        return Err(refuse(
+            "InvalidParameterValue.BizTokenIllegal",
+            "BizToken 不存在",
+        ));
     };
     if s.rule_id != rule_id {
         return Err(refuse(
@@ -272,7 +295,10 @@ fn id_card_verification(fake: &Fake, f: &Fields) -> Answer {
     let state = fake.state();
     let result = if let Some(r) = &state.realname_result {
         r.clone()
-    } else if let Some(r) = state.realname_pairs.get(&(name.to_owned(), id_card.to_owned())) {
+    } else if let Some(r) = state
+        .realname_pairs
+        .get(&(name.to_owned(), id_card.to_owned()))
+    {
         r.clone()
     } else if !id_checksum_ok(id_card) {
         "-2".to_owned()
@@ -292,7 +318,9 @@ fn id_card_verification(fake: &Fake, f: &Fields) -> Answer {
         "-7" => "认证次数超过当日限制",
         _ => "",
     };
-    Ok(object(json!({ "Result": result, "Description": description })))
+    Ok(object(
+        json!({ "Result": result, "Description": description }),
+    ))
 }
 
 #[cfg(test)]

@@ -81,8 +81,14 @@ mod tests {
 
     #[test]
     fn the_token_is_appended_to_any_query() {
-        assert_eq!(back_to("https://e.example/r", "T"), "https://e.example/r?BizToken=T");
-        assert_eq!(back_to("https://e.example/r?a=1", "T"), "https://e.example/r?a=1&BizToken=T");
+        assert_eq!(
+            back_to("https://e.example/r", "T"),
+            "https://e.example/r?BizToken=T"
+        );
+        assert_eq!(
+            back_to("https://e.example/r?a=1", "T"),
+            "https://e.example/r?a=1&BizToken=T"
+        );
         assert_eq!(back_to("/r?", "T"), "/r?BizToken=T");
         assert_eq!(back_to("/r#x", "T"), "/r?BizToken=T#x");
     }

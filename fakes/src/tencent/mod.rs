@@ -42,7 +42,8 @@ struct Inner {
     state: Mutex<FakeState>,
 }
 
-/// Calls received and refused, per service (`sms`, `ocr`, `faceid`).
+/// Calls received and refused, per service (`sms`, `ocr`, `faceid`; `other` for an action
+/// none of them serves).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Counts {
     pub calls: u64,
@@ -136,7 +137,14 @@ fn api_of(action: &str) -> Option<(&'static str, &'static str, bool)> {
 pub(crate) fn request_id() -> String {
     let n: u128 = rand::random();
     let h = format!("{n:032x}");
-    format!("{}-{}-{}-{}-{}", &h[..8], &h[8..12], &h[12..16], &h[16..20], &h[20..])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 pub(crate) fn error_envelope(r: &Refusal) -> Value {
@@ -178,10 +186,7 @@ impl Fake {
             .route("/_fake/realname", post(realname))
             .route("/_fake/next-error", post(next_error))
             .route("/_fake/clock", post(clock))
-            .route(
-                "/_fake/faceid/h5/{token}",
-                get(h5::page).post(h5::decide),
-            )
+            .route("/_fake/faceid/h5/{token}", get(h5::page).post(h5::decide))
             .with_state(self.clone())
     }
 
@@ -272,13 +277,20 @@ impl Fake {
 
 /// Everything before the action itself: the action, version, region, content type and
 /// signature; then the one-shot errors.
-fn admit(fake: &Fake, headers: &HeaderMap, body: &[u8]) -> Result<(String, &'static str), (Option<&'static str>, Refusal)> {
+fn admit(
+    fake: &Fake,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(String, &'static str), (Option<&'static str>, Refusal)> {
     let value = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
     let action = value("x-tc-action").unwrap_or_default().to_owned();
     let Some((service, version, needs_region)) = api_of(&action) else {
         return Err((
             None,
-            sign::refuse("InvalidAction", format!("The action `{action}` is not served here")),
+            sign::refuse(
+                "InvalidAction",
+                format!("The action `{action}` is not served here"),
+            ),
         ));
     };
     let fail = |r: Refusal| Err((Some(service), r));
@@ -323,9 +335,7 @@ async fn api(State(fake): State<Fake>, headers: HeaderMap, body: Bytes) -> Respo
     let (action, service) = match admit(&fake, &headers, &body) {
         Ok(ok) => ok,
         Err((service, r)) => {
-            if let Some(s) = service {
-                fake.count(s, true);
-            }
+            fake.count(service.unwrap_or("other"), true);
             return Json(error_envelope(&r)).into_response();
         }
     };
@@ -337,7 +347,10 @@ async fn api(State(fake): State<Fake>, headers: HeaderMap, body: Bytes) -> Respo
     let parsed: Result<Value, _> = serde_json::from_slice(&body);
     let answer = match parsed {
         Ok(Value::Object(fields)) => actions::run(&fake, &action, &fields, &host).await,
-        _ => Err(sign::refuse("InvalidParameter", "The body is not a JSON object")),
+        _ => Err(sign::refuse(
+            "InvalidParameter",
+            "The body is not a JSON object",
+        )),
     };
     match answer {
         Ok(mut fields) => {

@@ -96,11 +96,19 @@ pub fn verify(
         )
     })?;
     if auth.secret_id != secret_id {
-        return Err(refuse("AuthFailure.SecretIdNotFound", "The SecretId is not found"));
+        return Err(refuse(
+            "AuthFailure.SecretIdNotFound",
+            "The SecretId is not found",
+        ));
     }
     let timestamp: i64 = header(headers, "x-tc-timestamp")
         .and_then(|t| t.trim().parse().ok())
-        .ok_or_else(|| refuse("MissingParameter", "X-TC-Timestamp is missing or not a number"))?;
+        .ok_or_else(|| {
+            refuse(
+                "MissingParameter",
+                "X-TC-Timestamp is missing or not a number",
+            )
+        })?;
     if (now - timestamp).abs() > MAX_SKEW_SECS {
         return Err(refuse(
             "AuthFailure.SignatureExpire",
@@ -183,24 +191,34 @@ mod tests {
         let key = "*".repeat(32);
         assert_eq!(verify(&h, body, "cvm", &id, &key, 1551113065), Ok(()));
         assert_eq!(
-            verify(&h, b"{}", "cvm", &id, &key, 1551113065).unwrap_err().code,
+            verify(&h, b"{}", "cvm", &id, &key, 1551113065)
+                .unwrap_err()
+                .code,
             "AuthFailure.SignatureFailure"
         );
         assert_eq!(
-            verify(&h, body, "cvm", &id, &key, 1551113065 + 301).unwrap_err().code,
+            verify(&h, body, "cvm", &id, &key, 1551113065 + 301)
+                .unwrap_err()
+                .code,
             "AuthFailure.SignatureExpire"
         );
         assert_eq!(
-            verify(&h, body, "sms", &id, &key, 1551113065).unwrap_err().code,
+            verify(&h, body, "sms", &id, &key, 1551113065)
+                .unwrap_err()
+                .code,
             "AuthFailure.SignatureFailure"
         );
         assert_eq!(
-            verify(&h, body, "cvm", "AKIDother", &key, 1551113065).unwrap_err().code,
+            verify(&h, body, "cvm", "AKIDother", &key, 1551113065)
+                .unwrap_err()
+                .code,
             "AuthFailure.SecretIdNotFound"
         );
         set(&mut h, "host", "127.0.0.1:9");
         assert_eq!(
-            verify(&h, body, "cvm", &id, &key, 1551113065).unwrap_err().code,
+            verify(&h, body, "cvm", &id, &key, 1551113065)
+                .unwrap_err()
+                .code,
             "AuthFailure.SignatureFailure",
             "the Host received is what is checked"
         );

@@ -268,10 +268,18 @@ mod tests {
         assert_eq!(c.host, "127.0.0.1:18080");
         let shown = format!("{c:?}");
         assert!(!shown.contains("the-secret-key-value") && !shown.contains("AKIDsecretidvalue"));
-        let c = TcClient::new(&s, &s.endpoint_ocr, "ocr", "2018-11-19", false, "ocr").unwrap();
+        let c = TcClient::new(
+            &s,
+            &s.endpoint_faceid,
+            "faceid",
+            "2018-03-01",
+            false,
+            "face",
+        )
+        .unwrap();
         assert_eq!(
             (c.host.as_str(), c.region.as_deref()),
-            ("ocr.tencentcloudapi.com", None)
+            ("faceid.tencentcloudapi.com", None)
         );
     }
 

@@ -1,6 +1,8 @@
 //! Business-license OCR through Tencent Cloud `BizLicenseOCR` 2018-11-19 (providers.md §2):
 //! the photo as Base64 (scaled down first when it would pass the API's 7 MB), with the copy
-//! and screen-photo warnings on. A recognition is a read, so it is repeated on a timeout.
+//! and screen-photo warnings on. Tried once: the person waits for the answer (a second try
+//! after a 10 s timeout would make it 20 s), each call is billed, and a failure only means
+//! they type the fields.
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -13,6 +15,9 @@ use crate::providers::ocr::{BizLicense, LicenseOcr, OcrError};
 
 const PROVIDER: &str = "ocr";
 
+// The region is optional for BizLicenseOCR; it is sent (the configured one) so that an
+// account bound to a region is served there.
+
 /// The API's limit on `ImageBase64`.
 pub const MAX_BASE64_BYTES: usize = 7 * 1024 * 1024;
 
@@ -24,7 +29,7 @@ pub struct TencentOcr {
 impl TencentOcr {
     pub fn new(tc: &TencentCloudSettings) -> Result<Self, String> {
         Ok(Self {
-            client: TcClient::new(tc, &tc.endpoint_ocr, "ocr", "2018-11-19", false, PROVIDER)?,
+            client: TcClient::new(tc, &tc.endpoint_ocr, "ocr", "2018-11-19", true, PROVIDER)?,
         })
     }
 }
@@ -106,7 +111,7 @@ impl LicenseOcr for TencentOcr {
         });
         let license: BizLicense = self
             .client
-            .call_repeatable("BizLicenseOCR", &body)
+            .call("BizLicenseOCR", &body)
             .await
             .map_err(ocr_error)?;
         Ok(license)
