@@ -753,3 +753,119 @@ async fn the_fake_refuses_what_tencent_cloud_refuses() {
         .unwrap();
     assert_eq!(messages[0]["params"], json!(["123456", "5"]));
 }
+
+/// Everything logged on this thread (the test's runtime, the fake's tasks included).
+#[derive(Clone, Default)]
+struct Logs(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// The four providers as `Providers::new` builds them from the settings a deployment gives,
+/// only the endpoints pointed at the fake.
+async fn deployed(base: &str, key: &str) -> server::providers::Providers {
+    use server::config::real::{load, modes, Source};
+    use server::config::ProviderMode;
+    let src = Source::from_pairs([
+        ("ESIGN_PROVIDER_SMS", "real"),
+        ("ESIGN_PROVIDER_OCR", "real"),
+        ("ESIGN_PROVIDER_FACE", "real"),
+        ("ESIGN_PROVIDER_REALNAME", "real"),
+        ("ESIGN_PUBLIC_URL", "https://esign.example.com"),
+        ("ESIGN_TC_SECRET_ID", SECRET_ID),
+        ("ESIGN_TC_SECRET_KEY", key),
+        ("ESIGN_TC_ENDPOINT_SMS", base),
+        ("ESIGN_TC_ENDPOINT_OCR", base),
+        ("ESIGN_TC_ENDPOINT_FACEID", base),
+        ("ESIGN_SMS_SDK_APP_ID", "1400006666"),
+        ("ESIGN_SMS_SIGN_NAME", "腾讯电子签"),
+        ("ESIGN_SMS_TEMPLATE_CODE", "2101001"),
+        ("ESIGN_SMS_TEMPLATE_LEGAL_REP", "2101002"),
+        ("ESIGN_SMS_TEMPLATE_SUPER_ADMIN", "2101003"),
+        ("ESIGN_SMS_TEMPLATE_INVITE", "2101004"),
+        ("ESIGN_FACEID_RULE_ID", RULE_ID),
+    ]);
+    let m = modes(&src, ProviderMode::Local).unwrap();
+    let settings = load(&src, m).unwrap();
+    // The Tencent clients keep no rows; the database is only the constructor's.
+    let db = server::storage::Db::connect("sqlite::memory:")
+        .await
+        .unwrap();
+    server::providers::Providers::new(
+        &settings,
+        db,
+        Arc::new(server::clock::ManualClock::at(0)),
+        std::path::Path::new("no-models"),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn providers_new_builds_the_tencent_clients_and_no_secret_or_personal_number_is_logged() {
+    let logs = Logs::default();
+    let writer = logs.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    // Global for this test binary's process would leak into other tests; this test's
+    // threads only.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let fake = Fake::new(SECRET_ID, SECRET_KEY);
+    let base = serve(&fake).await;
+    let real = deployed(&base, SECRET_KEY).await;
+    let app = TestApp::with_providers(|p| {
+        p.sms = real.sms.clone();
+        p.ocr = real.ocr.clone();
+        p.face = real.face.clone();
+        p.real_name = real.real_name.clone();
+    })
+    .await;
+    let c = at_authorize(&app, &fake).await;
+    assert_eq!(fake.sms_messages()[0].template_id, "2101001");
+    let (status, v) = app.post_json("/api/application/face", Some(&c), "").await;
+    assert_eq!(status, StatusCode::OK, "{v}");
+    assert!(v["url"].as_str().unwrap().starts_with(&base), "{v}");
+    let counted: u64 = fake.stats().values().map(|c| c.calls).sum();
+    assert_eq!(
+        counted, 4,
+        "IdCardVerification, BizLicenseOCR, SendSms, DetectAuth"
+    );
+
+    // A wrong key is logged for the operator, without the key.
+    let wrong = deployed(&base, "the-wrong-secret-key-value").await;
+    let app2 = TestApp::with_providers(|p| p.real_name = wrong.real_name.clone()).await;
+    let c2 = started(&app2).await;
+    let (status, _) = real_name(&app2, &c2, "王建国", "330106197503120410").await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+
+    let text = logs.text();
+    assert!(
+        text.contains("misconfigured"),
+        "the operator is told: {text}"
+    );
+    for secret in [
+        SECRET_KEY,
+        "the-wrong-secret-key-value",
+        SECRET_ID,
+        "330106197503120410",
+        "13900000001",
+    ] {
+        assert!(!text.contains(secret), "{secret} logged:\n{text}");
+    }
+}
