@@ -483,6 +483,27 @@ async fn a_face_check_not_passed_is_explained_and_a_passed_one_verifies() {
     );
     assert_eq!(step(&app, &c).await, "authorize");
 
+    // A session left unfinished past the BizToken's life did not pass either.
+    let (_, v) = app.post_json("/api/application/face", Some(&c), "").await;
+    let biz = v["url"]
+        .as_str()
+        .unwrap()
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_owned();
+    fake.expire_face_sessions();
+    let (status, v) = face_result(&app, &c, &biz).await;
+    assert_eq!(
+        (status, v["passed"].as_bool()),
+        (StatusCode::OK, Some(false)),
+        "{v}"
+    );
+    assert!(
+        v["message"].as_str().unwrap().starts_with("人脸识别未通过"),
+        "{v}"
+    );
+
     let (_, v) = app.post_json("/api/application/face", Some(&c), "").await;
     let url = v["url"].as_str().unwrap().to_owned();
     let biz = url.rsplit('/').next().unwrap().to_owned();
@@ -495,8 +516,9 @@ async fn a_face_check_not_passed_is_explained_and_a_passed_one_verifies() {
     );
     let (_, s) = app.get_json("/api/session", Some(&c)).await;
     assert_eq!(s["enterprise_state"], "verified", "{s}");
-    // IdCardVerification, two DetectAuth, three GetDetectInfoEnhanced: all accepted.
-    assert_eq!(counts(&fake, "faceid"), (6, 0));
+    // IdCardVerification, three DetectAuth, four GetDetectInfoEnhanced, one of them
+    // answered BizTokenExpired.
+    assert_eq!(counts(&fake, "faceid"), (8, 1));
 }
 
 #[tokio::test]

@@ -214,6 +214,7 @@ fn detect_auth(fake: &Fake, f: &Fields, host: &str) -> Answer {
         ));
     }
     let biz_token = request_id().to_uppercase();
+    let created_at = fake.now();
     fake.state().faces.insert(
         biz_token.clone(),
         FaceSession {
@@ -222,6 +223,7 @@ fn detect_auth(fake: &Fake, f: &Fields, host: &str) -> Answer {
             id_card,
             redirect_url,
             passed: None,
+            created_at,
         },
     );
     Ok(object(json!({
@@ -238,17 +240,22 @@ fn detect_info(fake: &Fake, f: &Fields) -> Answer {
             return Err(refuse("InvalidParameter", "`InfoType` must be a String"));
         }
     }
+    let now = fake.now();
     let state = fake.state();
     let Some(s) = state.faces.get(biz_token) else {
         return Err(refuse(
             "InvalidParameterValue.BizTokenIllegal",
-            "BizToken 不存在",
+            "BizToken不合法。",
         ));
     };
     if s.rule_id != rule_id {
+        return Err(refuse("InvalidParameter.RuleId", "RuleId不存在。"));
+    }
+    // Finished sessions stay readable for three days; unfinished ones end with the token.
+    if s.passed.is_none() && now - s.created_at > super::BIZ_TOKEN_TTL_SECS {
         return Err(refuse(
-            "InvalidParameterValue.RuleIdNotMatch",
-            "RuleId is not the session's",
+            "InvalidParameterValue.BizTokenExpired",
+            "BizToken过期。",
         ));
     }
     let text = match s.passed {

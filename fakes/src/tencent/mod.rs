@@ -72,7 +72,12 @@ pub(crate) struct FaceSession {
     redirect_url: String,
     /// `None` until the H5 page's 通过 / 不通过.
     passed: Option<bool>,
+    /// This fake's clock when `DetectAuth` answered.
+    created_at: i64,
 }
+
+/// A BizToken lives this long.
+pub const BIZ_TOKEN_TTL_SECS: i64 = 7200;
 
 #[derive(Default)]
 struct FakeState {
@@ -186,6 +191,7 @@ impl Fake {
             .route("/_fake/realname", post(realname))
             .route("/_fake/next-error", post(next_error))
             .route("/_fake/clock", post(clock))
+            .route("/_fake/faceid/expire", post(expire_faces))
             .route("/_fake/faceid/h5/{token}", get(h5::page).post(h5::decide))
             .with_state(self.clone())
     }
@@ -258,11 +264,24 @@ impl Fake {
     }
 
     /// 通过 / 不通过 on the H5 page of a session, as the person would tap it; its redirect.
+    /// `None` for an unknown or expired session.
     pub fn decide_face(&self, biz_token: &str, passed: bool) -> Option<String> {
+        let now = self.now();
         let mut state = self.state();
         let session = state.faces.get_mut(biz_token)?;
+        if session.passed.is_none() && now - session.created_at > BIZ_TOKEN_TTL_SECS {
+            return None;
+        }
         session.passed = Some(passed);
         Some(h5::back_to(&session.redirect_url, biz_token))
+    }
+
+    /// Ages every face session past the BizToken's 7200 s (the clock offset would expire the
+    /// signatures too).
+    pub fn expire_face_sessions(&self) {
+        for s in self.state().faces.values_mut() {
+            s.created_at -= BIZ_TOKEN_TTL_SECS + 1;
+        }
     }
 
     fn count(&self, service: &'static str, rejected: bool) {
@@ -441,4 +460,9 @@ struct Clock {
 async fn clock(State(fake): State<Fake>, Json(b): Json<Clock>) -> Json<Value> {
     fake.set_clock_offset(b.offset_secs);
     Json(json!({"ok": true, "now": fake.now()}))
+}
+
+async fn expire_faces(State(fake): State<Fake>) -> Json<Value> {
+    fake.expire_face_sessions();
+    Json(json!({"ok": true}))
 }

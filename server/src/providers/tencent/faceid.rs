@@ -91,6 +91,21 @@ fn info(text: Option<DetectInfoText>) -> Option<DetectInfo> {
     })
 }
 
+fn expired(message: String) -> DetectInfo {
+    DetectInfo {
+        err_code: Some(EXPIRED),
+        err_msg: message,
+        live_status: None,
+        compare_status: None,
+        sim: None,
+        name: String::new(),
+        id_card: None,
+    }
+}
+
+/// `ErrCode` of a session that ended unfinished (the local simulation's too).
+const EXPIRED: i64 = 2004;
+
 fn provider_error(e: TcError) -> ProviderError {
     match e {
         TcError::Api { code, message } if code.contains("RuleId") => ProviderError::Misconfigured {
@@ -128,12 +143,20 @@ impl FaceVerifier for TencentFace {
 
     async fn detect_info(&self, biz_token: &str) -> Result<Option<DetectInfo>, ProviderError> {
         let body = json!({ "BizToken": biz_token, "RuleId": self.rule_id, "InfoType": "0" });
-        let a: EnhancedAnswer = self
+        match self
             .client
-            .call_repeatable("GetDetectInfoEnhanced", &body)
+            .call_repeatable::<EnhancedAnswer>("GetDetectInfoEnhanced", &body)
             .await
-            .map_err(provider_error)?;
-        Ok(info(a.text))
+        {
+            Ok(a) => Ok(info(a.text)),
+            // The session ended unfinished (7200 s): a check that did not pass, as locally.
+            Err(TcError::Api { code, message })
+                if code == "InvalidParameterValue.BizTokenExpired" =>
+            {
+                Ok(Some(expired(message)))
+            }
+            Err(e) => Err(provider_error(e)),
+        }
     }
 }
 
