@@ -753,6 +753,27 @@ async fn the_fake_refuses_what_tencent_cloud_refuses() {
     );
     let rejected: u64 = fake.stats().values().map(|c| c.rejected).sum();
     assert_eq!(rejected, n);
+
+    // Each service at its own endpoint: the SMS one serves no FaceID action.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let sms_only = format!("http://{}", listener.local_addr().unwrap());
+    let router = fake.router_for("sms");
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let v = raw(&sms_only, ok()).await;
+    assert_eq!(v["Response"]["SendStatusSet"][0]["Code"], "Ok", "{v}");
+    let v = raw(
+        &sms_only,
+        Raw {
+            action: "IdCardVerification",
+            version: "2018-03-01",
+            service: "faceid",
+            region: None,
+            body: json!({"IdCard": "11010519491231002X", "Name": "张三"}),
+            ..ok()
+        },
+    )
+    .await;
+    assert_eq!(error_code(&v), "InvalidAction", "{v}");
     let stats: Value = reqwest::get(format!("{base}/_fake/stats"))
         .await
         .unwrap()
@@ -764,7 +785,7 @@ async fn the_fake_refuses_what_tencent_cloud_refuses() {
             stats["sms"]["calls"].as_u64(),
             stats["other"]["rejected"].as_u64()
         ),
-        (Some(7), Some(1)),
+        (Some(8), Some(2)),
         "{stats}"
     );
     let messages: Value = reqwest::get(format!("{base}/_fake/sms/messages"))

@@ -180,8 +180,26 @@ impl Fake {
     /// The router: `POST /` (every API), `GET|POST /_fake/faceid/h5/{token}` (the H5 page)
     /// and the `/_fake/*` controls.
     pub fn router(&self) -> Router {
+        self.routes(None)
+    }
+
+    /// As [`Fake::router`], the APIs of one service only (`sms`, `ocr` or `faceid`), as each
+    /// has its own endpoint: an action of another service answers `InvalidAction`. The
+    /// state is shared with every other router of this fake.
+    pub fn router_for(&self, service: &'static str) -> Router {
+        self.routes(Some(service))
+    }
+
+    fn routes(&self, only: Option<&'static str>) -> Router {
         Router::new()
-            .route("/", post(api))
+            .route(
+                "/",
+                post(
+                    move |State(fake): State<Fake>, headers: HeaderMap, body: Bytes| {
+                        api(fake, only, headers, body)
+                    },
+                ),
+            )
             .route("/_fake/stats", get(stats))
             .route("/_fake/sms/messages", get(sms_messages))
             .route("/_fake/sms/next", post(sms_next))
@@ -298,12 +316,14 @@ impl Fake {
 /// signature; then the one-shot errors.
 fn admit(
     fake: &Fake,
+    only: Option<&'static str>,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(String, &'static str), (Option<&'static str>, Refusal)> {
     let value = |k: &str| headers.get(k).and_then(|v| v.to_str().ok()).map(str::trim);
     let action = value("x-tc-action").unwrap_or_default().to_owned();
-    let Some((service, version, needs_region)) = api_of(&action) else {
+    let served = api_of(&action).filter(|(s, _, _)| only.is_none_or(|o| o == *s));
+    let Some((service, version, needs_region)) = served else {
         return Err((
             None,
             sign::refuse(
@@ -350,8 +370,8 @@ fn admit(
     Ok((action, service))
 }
 
-async fn api(State(fake): State<Fake>, headers: HeaderMap, body: Bytes) -> Response {
-    let (action, service) = match admit(&fake, &headers, &body) {
+async fn api(fake: Fake, only: Option<&'static str>, headers: HeaderMap, body: Bytes) -> Response {
+    let (action, service) = match admit(&fake, only, &headers, &body) {
         Ok(ok) => ok,
         Err((service, r)) => {
             fake.count(service.unwrap_or("other"), true);
