@@ -129,6 +129,11 @@ struct Envelope {
     response: Value,
 }
 
+/// Seconds until midnight in China, when Tencent Cloud's daily limits start again.
+pub fn until_tomorrow_in_china() -> u64 {
+    crate::clock::china_day(TcClient::now()).1.max(60)
+}
+
 impl TcClient {
     /// `endpoint` is one of `ESIGN_TC_ENDPOINT_*` (checked at start: an http(s) URL).
     pub fn new(

@@ -41,12 +41,6 @@ struct Answer {
     description: String,
 }
 
-/// Seconds until the next midnight in China (UTC+8): the daily limit's end.
-fn until_tomorrow_in_china() -> u64 {
-    let now = chrono::Utc::now().timestamp() + 8 * 3600;
-    (86_400 - now.rem_euclid(86_400)).max(60) as u64
-}
-
 fn meaning(result: &str, description: &str) -> Result<RealNameResult, ProviderError> {
     Ok(match result {
         "0" => RealNameResult::Match,
@@ -63,7 +57,7 @@ fn meaning(result: &str, description: &str) -> Result<RealNameResult, ProviderEr
         "-7" => {
             return Err(ProviderError::RateLimited {
                 provider: PROVIDER,
-                retry_after_secs: until_tomorrow_in_china(),
+                retry_after_secs: super::until_tomorrow_in_china(),
                 message: "今日实名核验次数已达上限，请明天再试".to_owned(),
             })
         }

@@ -62,12 +62,6 @@ fn e164(phone: &str) -> String {
     format!("+86{national}")
 }
 
-/// Seconds until the next midnight in China (UTC+8), at least a minute.
-fn until_tomorrow_in_china() -> u64 {
-    let now = chrono::Utc::now().timestamp() + 8 * 3600;
-    (86_400 - now.rem_euclid(86_400)).max(60) as u64
-}
-
 /// What one number's refusal means (`SendStatusSet[].Code`).
 fn per_number(code: &str, message: &str) -> ProviderError {
     let limited = |secs: u64, text: &str| ProviderError::RateLimited {
@@ -93,7 +87,7 @@ fn per_number(code: &str, message: &str) -> ProviderError {
             limited(3600, "该手机号短信发送次数过多，请1小时后再试")
         }
         c if c.starts_with("LimitExceeded.PhoneNumber") => limited(
-            until_tomorrow_in_china(),
+            super::until_tomorrow_in_china(),
             "该手机号今日接收短信次数已达上限，请明天再试",
         ),
         c if c.starts_with("LimitExceeded") => limited(60, "短信发送过于频繁，请1分钟后再试"),
