@@ -141,6 +141,10 @@ pub struct LicensePhoto {
     pub recognition_failed: bool,
     /// The recognized USCC belongs to an enterprise already opened on the WeChat side.
     pub wechat_opened: Option<OpenedEnterprise>,
+    /// Shown beside the fields: the photo looks like a copy, a photo of a screen or no
+    /// license at all, or why recognition did not run. Chinese sentences.
+    #[serde(default)]
+    pub warnings: Vec<String>,
 }
 
 /// An enterprise already opened on the WeChat side, as 上传证照 may tell it: what it is, never

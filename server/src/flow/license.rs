@@ -12,7 +12,7 @@ use super::access::scenario_one;
 use super::apply::next_after;
 use super::{photo, view, Ctx, Error, Result};
 use crate::clock::china_today;
-use crate::providers::ocr::BizLicense;
+use crate::providers::ocr::{BizLicense, OcrError};
 use crate::providers::registry::RegisteredEnterprise;
 use crate::storage::{Event, MemberRow, UploadKind};
 
@@ -50,15 +50,24 @@ pub async fn license_photo(cx: &Ctx<'_>, member: MemberRow, photo: Bytes) -> Res
     }
     let (photo, recognition) = photo::accept_license(cx, &a.app.id, photo).await?;
 
-    let (fields, uscc_repaired, recognition_failed) = match recognition {
+    let (fields, uscc_repaired, recognition_failed, warnings) = match recognition {
         Ok(biz) => {
+            let warnings = biz.warnings();
             let (fields, repaired) = recognized(biz);
             let nothing = fields == RecognizedLicense::default();
-            (fields, repaired, nothing)
+            (fields, repaired, nothing, warnings)
         }
         Err(e) => {
-            tracing::warn!(error = %e, "license recognition failed; the user types the fields");
-            (RecognizedLicense::default(), false, true)
+            match e {
+                OcrError::Misconfigured(_) => {
+                    tracing::error!(error = %e, "license OCR misconfigured: the operator must fix a setting")
+                }
+                _ => {
+                    tracing::warn!(error = %e, "license recognition failed; the user types the fields")
+                }
+            }
+            let warning = e.user_message().to_owned();
+            (RecognizedLicense::default(), false, true, vec![warning])
         }
     };
     let wechat_opened = match fields.uscc.as_deref().map(uscc) {
@@ -75,6 +84,7 @@ pub async fn license_photo(cx: &Ctx<'_>, member: MemberRow, photo: Bytes) -> Res
         uscc_repaired,
         recognition_failed,
         wechat_opened,
+        warnings,
     })
 }
 

@@ -54,9 +54,11 @@ pub struct BizLicense {
     pub composing_form: Option<String>,
     /// 成立日期 (注册日期 on individual-business licenses).
     pub set_date: Option<String>,
-    #[serde(default)]
+    /// -9102 黑白复印件, -9104 翻拍件, -20001 非营业执照 (some versions); see
+    /// [`BizLicense::warnings`].
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub recognize_warn_code: Vec<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub recognize_warn_msg: Vec<String>,
     /// 1 = 副本, -1 = 正本.
     pub is_duplication: Option<i64>,
@@ -71,6 +73,34 @@ pub struct BizLicense {
     /// 登记机关 (usually only readable on the seal; often absent).
     pub registration_authority: Option<String>,
     pub request_id: Option<String>,
+}
+
+/// The service may send `null` for an empty list.
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Ok(<Option<Vec<T>> as serde::Deserialize>::deserialize(d)?.unwrap_or_default())
+}
+
+impl BizLicense {
+    /// The recognition's warnings, as the person reads them beside the fields.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for code in &self.recognize_warn_code {
+            let text = match code {
+                -9102 => "检测到照片为复印件，请上传营业执照原件照片",
+                -9104 => "检测到照片为翻拍件，请上传营业执照原件照片",
+                -20001 => "照片疑似非营业执照，请上传营业执照原件照片",
+                _ => continue,
+            };
+            if !out.iter().any(|t| t == text) {
+                out.push(text.to_owned());
+            }
+        }
+        out
+    }
 }
 
 /// Why recognition failed.
@@ -94,6 +124,37 @@ pub enum OcrError {
     /// The blocking worker panicked or was cancelled.
     #[error("OCR worker failed: {0}")]
     Worker(String),
+    /// The OCR service could not be reached, timed out or failed on its side.
+    #[error("OCR service unavailable: {0}")]
+    Unavailable(String),
+    /// The OCR service refused the deployment's key or account (a setting to fix).
+    #[error("OCR service misconfigured: {0}")]
+    Misconfigured(String),
+    /// The OCR service's rate limit or paid quota is used up.
+    #[error("OCR service quota reached: {0}")]
+    Quota(String),
+    /// The OCR service read no license in the image.
+    #[error("OCR service found no license: {0}")]
+    NotALicense(String),
+}
+
+impl OcrError {
+    /// What the person is told beside the fields they now type themselves. Recognition
+    /// failing never stops the step.
+    pub fn user_message(&self) -> &'static str {
+        match self {
+            OcrError::Image(_) | OcrError::ImageTooSmall { .. } | OcrError::NotALicense(_) => {
+                "未能从照片中识别出营业执照，请确认照片清晰完整，或手动填写以下信息"
+            }
+            OcrError::Unavailable(_) => "证照识别服务暂时无法连接，请手动填写以下信息",
+            OcrError::Quota(_) => "证照识别服务繁忙，请稍后重新上传，或手动填写以下信息",
+            OcrError::EngineMissing { .. }
+            | OcrError::EngineLoad { .. }
+            | OcrError::Inference(_)
+            | OcrError::Worker(_)
+            | OcrError::Misconfigured(_) => "证照识别服务暂不可用，请手动填写以下信息",
+        }
+    }
 }
 
 /// The offline engine. Cheap to clone: the sessions are shared.
