@@ -850,6 +850,7 @@ async fn deployed(base: &str, key: &str) -> server::providers::Providers {
     server::providers::Providers::new(
         &settings,
         db,
+        &server::crypto::Vault::from_master(&[7; 32]),
         Arc::new(server::clock::ManualClock::at(0)),
         std::path::Path::new("no-models"),
     )
