@@ -47,7 +47,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         }
     }
     .map_err(|e| e.to_string())?;
-    let providers = Providers::new(&real, db.clone(), clock.clone(), &config.ocr_dir)?;
+    let providers = Providers::new(&real, db.clone(), &vault, clock.clone(), &config.ocr_dir)?;
     Ok(AppState {
         db,
         providers,

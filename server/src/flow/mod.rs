@@ -26,8 +26,11 @@ pub mod live;
 pub mod person;
 pub mod photo;
 pub mod review;
+pub mod sign_in;
 pub mod view;
 pub mod wechat;
+pub mod wecom_install;
+pub mod wecom_jssdk;
 
 use api::wire::{ApplyStep, AuthorizePath, LicenseForm, Scenario, SubjectType};
 

@@ -129,6 +129,7 @@ fn local_providers(db: &Db, clock: &ManualClock, dir: &std::path::Path) -> Provi
     Providers::new(
         &local,
         db.clone(),
+        &Vault::from_master(&[42; 32]),
         Arc::new(clock.clone()),
         &dir.join("no-models"),
     )
