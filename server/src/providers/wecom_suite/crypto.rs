@@ -7,6 +7,13 @@
 use aes::cipher::{block_padding::NoPadding, BlockDecryptMut, BlockEncryptMut, KeyIvInit};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine;
+
+/// EncodingAESKeys as WeCom generates them end in a character whose unused low bits are not
+/// always zero (the official example's `C`): decoded leniently.
+const KEY_B64: base64::engine::GeneralPurpose = base64::engine::GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    base64::engine::GeneralPurposeConfig::new().with_decode_allow_trailing_bits(true),
+);
 use rand::RngCore;
 use sha1::{Digest, Sha1};
 
@@ -61,7 +68,7 @@ impl MsgCrypt {
         if encoding_aes_key.len() != 43 {
             return Err(CryptoError::BadKey);
         }
-        let bytes = B64
+        let bytes = KEY_B64
             .decode(format!("{encoding_aes_key}="))
             .map_err(|_| CryptoError::BadKey)?;
         let key: [u8; 32] = bytes.try_into().map_err(|_| CryptoError::BadKey)?;
