@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use crate::flow::wecom_install::{self, CallbackError, Signed};
+use crate::providers::ProviderError;
 
 #[derive(Debug, Deserialize)]
 pub struct CallbackQuery {
@@ -90,9 +91,18 @@ fn refusal(e: CallbackError) -> Response {
         }
         CallbackError::Malformed(why) => refuse(StatusCode::BAD_REQUEST, why),
         // Genuine, but not handled now: WeCom retries a push that did not answer `success`.
-        CallbackError::Provider(e) => {
-            tracing::warn!(error = %e, "WeCom callback: could not act on a push");
+        CallbackError::Provider(
+            e @ (ProviderError::Unavailable { .. }
+            | ProviderError::RateLimited { .. }
+            | ProviderError::Storage(_)),
+        ) => {
+            tracing::warn!(error = %e, "WeCom callback: could not act on a push now");
             refuse(StatusCode::SERVICE_UNAVAILABLE, "try again")
+        }
+        // WeCom refused what the push asked for (an AuthCode spent already: a replay).
+        CallbackError::Provider(e) => {
+            tracing::warn!(error = %e, "WeCom callback: WeCom refused acting on a push");
+            refuse(StatusCode::BAD_REQUEST, "refused")
         }
     }
 }

@@ -2,9 +2,10 @@
 //! OAuth first, then back to that page.
 
 use axum::extract::{Request, State};
+use axum::http::StatusCode;
 use axum::http::{header, Method};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 
 use super::extract::SESSION_COOKIE;
@@ -39,7 +40,7 @@ pub async fn sign_in_first(State(state): State<AppState>, req: Request, next: Ne
         "/auth/wecom/login?next={}",
         url::form_urlencoded::byte_serialize(target.as_bytes()).collect::<String>()
     );
-    Redirect::to(&location).into_response()
+    (StatusCode::FOUND, [(header::LOCATION, location)]).into_response()
 }
 
 /// A page navigation (not an asset or a fetch) of WeCom's WebView.

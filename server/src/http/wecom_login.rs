@@ -3,8 +3,9 @@
 
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::http::header::LOCATION;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use html_escape::encode_text as text;
@@ -40,7 +41,7 @@ pub async fn login(
         .secure(state.settings.cookie_secure)
         .max_age(time::Duration::seconds(STATE_TTL_SECS))
         .build();
-    Ok((jar.add(cookie), Redirect::to(&start.location)).into_response())
+    Ok((jar.add(cookie), found(&start.location)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,9 +86,14 @@ pub async fn callback(
         .build();
     Ok((
         jar.add(session).remove(spent),
-        Redirect::to(same_origin_path(Some(&signed_in.next))),
+        found(same_origin_path(Some(&signed_in.next))),
     )
         .into_response())
+}
+
+/// 302, as WeCom's own OAuth redirects are.
+fn found(location: &str) -> Response {
+    (StatusCode::FOUND, [(LOCATION, location.to_owned())]).into_response()
 }
 
 fn refused(r: Refusal) -> Response {
