@@ -136,6 +136,9 @@ struct Inner {
     agent_ticket: String,
     messages: Vec<Value>,
     stats: Stats,
+    /// path → (HTTP status, how many more times): the API failing on its side.
+    failing: HashMap<String, (u16, u32)>,
+    per_path: HashMap<String, u64>,
 }
 
 #[derive(Clone)]
@@ -198,7 +201,19 @@ impl Fake {
             .route("/_fake/wecom/expire-tokens", post(expire_tokens))
             .route("/_fake/wecom/push", post(push))
             .route("/_fake/stats", get(stats))
+            .layer(axum::middleware::from_fn_with_state(self.clone(), failing))
             .with_state(self.clone())
+    }
+
+    /// The next `times` calls to `path` (e.g. `/cgi-bin/message/send`) fail with HTTP `status`
+    /// before reaching the handler, as a WeCom outage would.
+    pub fn fail_next(&self, path: &str, status: u16, times: u32) {
+        self.lock().failing.insert(path.to_owned(), (status, times));
+    }
+
+    /// How many calls reached `path`'s handler or its failure (counted per path).
+    pub fn calls_to(&self, path: &str) -> u64 {
+        self.lock().per_path.get(path).copied().unwrap_or(0)
     }
 
     /// Counts a call and whether it was refused.
@@ -735,6 +750,38 @@ async fn choose(State(f): State<Fake>, Query(q): Query<ChooseQuery>) -> Response
         urlencode(&q.state)
     ))
     .into_response()
+}
+
+async fn failing(
+    State(f): State<Fake>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path().to_owned();
+    let fail = {
+        let mut guard = f.lock();
+        let s = &mut *guard;
+        if !path.starts_with("/_fake/") {
+            *s.per_path.entry(path.clone()).or_default() += 1;
+        }
+        match s.failing.get_mut(&path) {
+            Some((status, left)) if *left > 0 => {
+                *left -= 1;
+                s.stats.calls += 1;
+                s.stats.rejected += 1;
+                Some(*status)
+            }
+            _ => None,
+        }
+    };
+    match fail {
+        Some(status) => (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY),
+            "fake outage",
+        )
+            .into_response(),
+        None => next.run(req).await,
+    }
 }
 
 async fn messages(State(f): State<Fake>) -> Json<Value> {

@@ -841,3 +841,60 @@ async fn the_fake_pushes_callbacks_over_http_too() {
     );
     assert_eq!(app.count("wecom_installs").await, 1);
 }
+
+#[tokio::test]
+async fn a_send_is_never_repeated_on_a_5xx_but_a_read_is() {
+    let app = Real::installed(Config::example()).await;
+    let corp = app.fake.config().corp_id.clone();
+    let wecom = &app.state.providers.wecom;
+    let text = AppMessage {
+        text: "x".into(),
+        link: None,
+    };
+    // Warm the corp token, so that only message/send is counted below.
+    wecom.admins(&corp).await.unwrap();
+    app.fake.fail_next("/cgi-bin/message/send", 502, 1);
+    let before = app.fake.calls_to("/cgi-bin/message/send");
+    let sent = wecom.send(&corp, "lisi", &text).await;
+    assert!(
+        matches!(
+            sent,
+            Err(server::providers::ProviderError::Unavailable { .. })
+        ),
+        "{sent:?}"
+    );
+    assert_eq!(
+        app.fake.calls_to("/cgi-bin/message/send") - before,
+        1,
+        "sent once"
+    );
+    assert!(app.fake.messages().is_empty());
+    // The admin list is a read: tried again after the 502.
+    app.fake.fail_next("/cgi-bin/agent/get_admin_list", 502, 1);
+    let before = app.fake.calls_to("/cgi-bin/agent/get_admin_list");
+    assert!(wecom.admins(&corp).await.is_ok());
+    assert_eq!(
+        app.fake.calls_to("/cgi-bin/agent/get_admin_list") - before,
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_replayed_cancel_auth_does_not_end_a_later_install() {
+    let app = Real::installed(Config::example()).await;
+    let cancel = app.fake.callback(Push::CancelAuth);
+    assert_eq!(
+        app.post_callback(&cancel.query, &cancel.body).await.0,
+        StatusCode::OK
+    );
+    app.clock.advance(5);
+    assert_eq!(app.push(Push::CreateAuth).await.0, StatusCode::OK);
+    let session = app.sign_in("lisi").await;
+    // The old push again: acknowledged, but the install and the session stand.
+    assert_eq!(
+        app.post_callback(&cancel.query, &cancel.body).await,
+        (StatusCode::OK, "success".to_owned())
+    );
+    let (status, _) = json_of(app.send(common::get("/api/session", Some(&session))).await).await;
+    assert_eq!(status, StatusCode::OK);
+}

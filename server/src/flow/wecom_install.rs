@@ -93,12 +93,14 @@ pub async fn receive(cx: &Ctx<'_>, q: &Signed<'_>, body: &str) -> Result<Push, C
     let field = |name| xml_field(&plain, name);
     let info_type = field("InfoType").ok_or(CallbackError::Malformed("no InfoType"))?;
     let corp = || field("AuthCorpId").ok_or(CallbackError::Malformed("no AuthCorpId"));
+    // WeCom's own time of the push; the query's `timestamp` is signed too, but only the
+    // inner one is inside the ciphertext.
+    let pushed_at = field("TimeStamp")
+        .and_then(|t| t.parse().ok())
+        .unwrap_or_else(|| cx.now());
     match info_type.as_str() {
         "suite_ticket" => {
             let ticket = field("SuiteTicket").ok_or(CallbackError::Malformed("no SuiteTicket"))?;
-            let pushed_at = field("TimeStamp")
-                .and_then(|t| t.parse().ok())
-                .unwrap_or_else(|| cx.now());
             suite.save_ticket(&ticket, pushed_at).await?;
             Ok(Push::SuiteTicket)
         }
@@ -121,8 +123,11 @@ pub async fn receive(cx: &Ctx<'_>, q: &Signed<'_>, body: &str) -> Result<Push, C
         }
         "cancel_auth" => {
             let corp_id = corp()?;
-            suite.cancel_install(&corp_id).await?;
-            tracing::info!(corp = %corp_id, "WeCom: install cancelled");
+            if suite.cancel_install(&corp_id, pushed_at).await? {
+                tracing::info!(corp = %corp_id, "WeCom: install cancelled");
+            } else {
+                tracing::warn!(corp = %corp_id, "WeCom: cancel_auth older than the install, or nothing to cancel");
+            }
             Ok(Push::CancelAuth { corp_id })
         }
         other => Ok(Push::Other(other.to_owned())),

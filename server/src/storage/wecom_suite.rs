@@ -138,17 +138,22 @@ impl Db {
         Ok(true)
     }
 
-    /// cancel_auth: the install ends, and with it every session of the corp's members.
-    pub async fn cancel_install(&self, corp_id: &str, now: i64) -> Result<()> {
+    /// cancel_auth: the install ends, and with it every session of the corp's members. A
+    /// push older than the current install (a replay after a reinstall) changes nothing.
+    pub async fn cancel_install(&self, corp_id: &str, pushed_at: i64, now: i64) -> Result<bool> {
         let mut tx = self.pool().begin().await?;
-        sqlx::query(
+        let done = sqlx::query(
             "UPDATE wecom_installs SET cancelled_at = $1, updated_at = $1
-             WHERE corp_id = $2 AND cancelled_at IS NULL",
+             WHERE corp_id = $2 AND cancelled_at IS NULL AND installed_at <= $3",
         )
         .bind(now)
         .bind(corp_id)
+        .bind(pushed_at)
         .execute(&mut *tx)
         .await?;
+        if done.rows_affected() != 1 {
+            return Ok(false);
+        }
         sqlx::query(
             "DELETE FROM sessions WHERE member_id IN (SELECT id FROM members WHERE corp_id = $1)",
         )
@@ -162,7 +167,7 @@ impl Db {
                 .await?;
         }
         tx.commit().await?;
-        Ok(())
+        Ok(true)
     }
 
     pub async fn install(&self, corp_id: &str) -> Result<Option<InstallRow>> {

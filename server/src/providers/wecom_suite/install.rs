@@ -175,10 +175,17 @@ impl SuiteWeCom {
             .await?)
     }
 
-    /// cancel_auth: the corp's access ends, its members' sessions with it.
-    pub async fn cancel_install(&self, corp_id: &str) -> Result<(), ProviderError> {
-        self.db.cancel_install(corp_id, self.clock.now()).await?;
-        Ok(())
+    /// cancel_auth (pushed at `pushed_at`): the corp's access ends, its members' sessions
+    /// with it. `false`: nothing to cancel, or a push older than the install.
+    pub async fn cancel_install(
+        &self,
+        corp_id: &str,
+        pushed_at: i64,
+    ) -> Result<bool, ProviderError> {
+        Ok(self
+            .db
+            .cancel_install(corp_id, pushed_at, self.clock.now())
+            .await?)
     }
 
     /// Whether members of the corp may sign in: installed here and not cancelled.
