@@ -10,6 +10,7 @@ pub mod events;
 pub mod flow;
 pub mod http;
 pub mod imaging;
+pub mod import;
 pub mod letter_pdf;
 pub mod providers;
 pub mod storage;
@@ -37,16 +38,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
     } else {
         Arc::new(OffsetClock::default())
     };
-    let vault = match (&config.data_key, any_real) {
-        (Some(key), _) => Vault::from_base64(key),
-        (None, false) => Vault::load_or_create(&config.data_dir.join("secret.key")),
-        (None, true) => {
-            return Err(
-                "ESIGN_DATA_KEY (--data-key) is required when any provider is real".to_owned(),
-            )
-        }
-    }
-    .map_err(|e| e.to_string())?;
+    let vault = vault(config, any_real)?;
     let providers = Providers::new(&real, db.clone(), &vault, clock.clone(), &config.ocr_dir)?;
     Ok(AppState {
         db,
@@ -69,6 +61,20 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
             event_heartbeat: events::HEARTBEAT,
         }),
     })
+}
+
+/// The data key: `ESIGN_DATA_KEY`, or in local mode the key file of the data directory.
+pub fn vault(config: &Config, any_real: bool) -> Result<Vault, String> {
+    match (&config.data_key, any_real) {
+        (Some(key), _) => Vault::from_base64(key),
+        (None, false) => Vault::load_or_create(&config.data_dir.join("secret.key")),
+        (None, true) => {
+            return Err(
+                "ESIGN_DATA_KEY (--data-key) is required when any provider is real".to_owned(),
+            )
+        }
+    }
+    .map_err(|e| e.to_string())
 }
 
 /// The public URL's origin and the trusted ones. Real mode needs the public URL: without it no

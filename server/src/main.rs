@@ -12,7 +12,11 @@ async fn main() {
         )
         .init();
     let config = Config::parse();
-    if let Err(e) = run(config).await {
+    let done = match config.command.clone() {
+        None => run(config).await,
+        Some(command) => server::import::run(&config, command).await,
+    };
+    if let Err(e) = done {
         tracing::error!("{e}");
         std::process::exit(1);
     }

@@ -21,11 +21,14 @@ pub fn token_param() -> String {
         .unwrap_or_default()
 }
 
-/// The `BizToken` face verification appends when it sends the person back.
+/// The BizToken face verification appends when it sends the person back. Public pages name
+/// the parameter `BizToken` or `token` (real-mode.md): either is read. The server never trusts
+/// it: it asks FaceID about the BizToken it started for this person.
 pub fn biz_token_param() -> String {
-    use_query_map()
-        .get_untracked()
+    let query = use_query_map().get_untracked();
+    query
         .get("BizToken")
+        .or_else(|| query.get("token"))
         .unwrap_or_default()
 }
 

@@ -80,6 +80,7 @@ pub fn load(root: &Path) -> Result<()> {
             static_dir: &root.join("dist"),
             log_path: &log,
             extra_env: &[("ESIGN_BENCH_ROUTES", "true"), ("RUST_LOG", "warn")],
+            providers: "local",
         }
         .spawn(false)?;
         let base = format!("http://{ADDR}");

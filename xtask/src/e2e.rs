@@ -65,6 +65,11 @@ pub(crate) struct Server {
 }
 
 impl Server {
+    /// Another child process (the contract fakes), stopped the same way.
+    pub(crate) fn from_child(child: Child) -> Self {
+        Self { child }
+    }
+
     pub(crate) fn stop(&mut self) {
         if let Ok(Some(_)) = self.child.try_wait() {
             SERVER_PID.store(0, Ordering::SeqCst);
@@ -105,6 +110,8 @@ pub(crate) struct LocalServer<'a> {
     pub log_path: &'a Path,
     /// More environment for the server (after the defaults, so it wins).
     pub extra_env: &'a [(&'a str, &'a str)],
+    /// `--providers`: `local`, or `real` for the real-mode run against the fakes.
+    pub providers: &'a str,
 }
 
 impl LocalServer<'_> {
@@ -127,7 +134,7 @@ impl LocalServer<'_> {
             .arg(self.data_dir)
             .arg("--static-dir")
             .arg(self.static_dir)
-            .args(["--providers", "local"])
+            .args(["--providers", self.providers])
             .stdin(Stdio::null())
             .stdout(log.try_clone()?)
             .stderr(log);
@@ -288,11 +295,11 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         bail!("no playwright.config.ts at the repository root");
     }
 
-    // 1. the server (debug build is fine)
+    // 1. the server and the contract fakes (debug builds are fine)
     util::run(
         Command::new(util::cargo())
             .current_dir(root)
-            .args(["build", "-p", "server"]),
+            .args(["build", "-p", "server", "-p", "fakes"]),
     )?;
     let target = util::target_dir(root);
     let server_bin = target.join("debug").join("server");
@@ -346,6 +353,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         static_dir: &dist,
         log_path: &log_path,
         extra_env: &[],
+        providers: "local",
     };
     let spawn = |append: bool| -> Result<Server> {
         let server = local.spawn(append)?;
@@ -362,6 +370,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         }
     };
 
+    // 3c. a real-mode server against the contract fakes, for tests/e2e/real.spec.ts
+    let real = crate::e2e_real::start(root, &server_bin, &target)?;
+
     // 4. Playwright (= `npx playwright test`, without npx's extra process in between)
     let mut cmd = Command::new(&playwright);
     cmd.current_dir(root)
@@ -374,6 +385,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         .env("E2E_SERVER_RESTART", &marker)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
         .env("PATH", util::path_with_node_bin(root)?);
+    cmd.envs(real.env());
     if pair.is_some() {
         cmd.env("E2E_INSTANCE_A", format!("http://{INSTANCE_A}"))
             .env("E2E_INSTANCE_B", format!("http://{INSTANCE_B}"));
@@ -414,12 +426,21 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     server.stop();
     drop(server);
     drop(pair);
+    let leaks = real.finish()?;
     println!("e2e: server log: {}", log_path.display());
     println!(
         "e2e: screenshots, traces and failure artifacts: {}",
         root.join("test-results").display()
     );
-    Ok(verdict("e2e", "playwright", status))
+    let verdict = verdict("e2e", "playwright", status);
+    if !leaks.is_empty() {
+        eprintln!(
+            "e2e: FAILED: secrets in the real-mode logs: {}",
+            leaks.join(", ")
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(verdict)
 }
 
 /// Where the two instances on one PostgreSQL database listen.
@@ -452,6 +473,7 @@ fn two_instances(root: &Path, server_bin: &Path, target: &Path) -> Result<(Serve
             static_dir: &dist,
             log_path: &log_path,
             extra_env: &[("ESIGN_DATA_KEY", SHARED_DATA_KEY)],
+            providers: "local",
         }
         .spawn(false)
     };

@@ -121,6 +121,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         static_dir: &static_dir,
         log_path: &log_path,
         extra_env: &[],
+        providers: "local",
     };
     let mut server = local.spawn(false)?;
 

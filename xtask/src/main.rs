@@ -6,6 +6,7 @@ mod bench_load;
 mod build_app;
 mod check_wasm;
 mod e2e;
+mod e2e_real;
 mod fuzz_api;
 mod pg;
 mod test_components;

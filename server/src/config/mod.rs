@@ -5,7 +5,7 @@ pub mod real;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -85,6 +85,28 @@ pub struct Config {
     /// load` to measure this machine's ceiling against. Never in a deployment.
     #[arg(long, env = "ESIGN_BENCH_ROUTES", default_value_t = false, hide = true)]
     pub bench_routes: bool,
+
+    /// Without a command the server serves.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The operator's imports (docs/deploy.md), on the server's own database and data key.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Imports the enterprise registry (工商登记信息) from a CSV file with the header
+    /// `uscc,name,legal_rep`; existing codes are updated.
+    ImportRegistry {
+        /// The CSV file (UTF-8, header row required).
+        file: PathBuf,
+    },
+    /// Imports the WeChat-side e-sign directory (scenario 2) from a CSV file with the header
+    /// `kind,uscc,enterprise,name,id_number,mobile`; each enterprise in the file is replaced
+    /// whole.
+    ImportDirectory {
+        /// The CSV file (UTF-8, header row required).
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

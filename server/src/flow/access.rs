@@ -14,8 +14,10 @@ pub const ADMIN_STATUS_MAX_AGE_SECS: i64 = 600;
 pub fn role(member: &MemberRow, corp: Option<&CorpRow>) -> EntryRole {
     match corp {
         None => EntryRole::Staff,
-        Some(_) if !member.is_wecom_admin => EntryRole::Employee,
+        // 成员授权 installs get no admin list from WeCom (real-mode.md): nobody can be told
+        // apart as an admin, so everyone sees the hint to switch to 管理员授权.
         Some(c) if c.auth_mode == AuthMode::Member => EntryRole::AdminMemberMode,
+        Some(_) if !member.is_wecom_admin => EntryRole::Employee,
         Some(_) => EntryRole::Admin,
     }
 }

@@ -174,8 +174,8 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
         invited: Vec::new(),
         skipped: Vec::new(),
     };
-    // (name, ID index, phone index, masked phone) of each SMS that went out.
-    let mut sent: Vec<(String, String, String, String)> = Vec::new();
+    // (name, ID index, phone index, masked phone, code) of each SMS that went out.
+    let mut sent: Vec<(String, String, String, String, String)> = Vec::new();
     let mut failed = None;
     for p in &e.employees {
         let shown = InvitedEmployee {
@@ -190,14 +190,21 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
         let code = crate::crypto::new_short_code();
         let template = SmsTemplate::EmployeeInvitation {
             enterprise: e.name.clone(),
-            link: cx.sms_link("/".to_owned(), &code),
+            // Locally the outbox shows the short-code link itself: `/` would not use the code.
+            link: cx.sms_link(format!("/s/{code}"), &code),
         };
         if let Err(err) = cx.providers.sms.send(&p.mobile, &template).await {
             failed = Some(err);
             break;
         }
         let id_index = cx.vault.blind_index(&p.id_number);
-        sent.push((p.name.clone(), id_index, phone_index, shown.phone.clone()));
+        sent.push((
+            p.name.clone(),
+            id_index,
+            phone_index,
+            shown.phone.clone(),
+            code,
+        ));
         result.invited.push(shown);
     }
     if !sent.is_empty() {
@@ -205,13 +212,14 @@ pub async fn invite(cx: &Ctx<'_>, member: MemberRow) -> Result<InvitationResult>
         let rows: Vec<NewInvitation<'_>> = sent
             .iter()
             .map(
-                |(name, id_index, phone_index, phone_masked)| NewInvitation {
+                |(name, id_index, phone_index, phone_masked, code)| NewInvitation {
                     corp_id: &corp.id,
                     name,
                     id_index,
                     phone_index,
                     phone_masked,
                     invited_by: &member.id,
+                    code,
                 },
             )
             .collect();

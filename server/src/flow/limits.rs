@@ -246,3 +246,19 @@ pub fn link_sms_sends(cx: &Ctx<'_>, ip: &str) -> Rules {
         "当前网络今日发送短信次数过多，请{wait}后再试",
     )
 }
+
+/// Wrong short codes (`/s`) per address and hour: a person mistyping the code from an SMS
+/// gets several tries; guessing a 12-character code at this rate is hopeless.
+pub const SHORT_CODE_MISSES_PER_IP_PER_HOUR: i64 = 10;
+
+/// Counted before a short code is looked up (so that tries at once cannot all pass), and
+/// given back when the code opened something: only wrong codes use up the hour's room.
+pub fn short_code_tries(cx: &Ctx<'_>, ip: &str) -> Rules {
+    Rules::new().with(
+        "short_code.ip",
+        ip_key(cx, ip),
+        SHORT_CODE_MISSES_PER_IP_PER_HOUR,
+        Window::Rolling(3600),
+        "授权码错误次数过多，请{wait}后再试",
+    )
+}

@@ -26,6 +26,7 @@ pub mod live;
 pub mod person;
 pub mod photo;
 pub mod review;
+pub mod short_codes;
 pub mod sign_in;
 pub mod view;
 pub mod wechat;

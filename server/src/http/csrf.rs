@@ -17,7 +17,8 @@ use axum::response::{IntoResponse, Response};
 use super::error::Error;
 use super::Settings;
 
-/// Paths whose state-changing requests are checked: the API, and the face simulation's form.
+/// Paths whose state-changing requests are checked: the API, the face simulation's form, and
+/// the short-code form (`/s`), whose wrong tries count against the sender's address.
 ///
 /// `/dev/reset`, `/dev/clock` and `/dev/login` are left out on purpose: local-mode.md has test
 /// scripts (curl, Playwright's request API) call them without any Origin, they exist only in
@@ -29,7 +30,7 @@ pub fn guarded(method: &Method, path: &str) -> bool {
         *method,
         Method::POST | Method::PUT | Method::PATCH | Method::DELETE
     );
-    changes && (path.starts_with("/api/") || path.starts_with("/dev/face/"))
+    changes && (path.starts_with("/api/") || path.starts_with("/dev/face/") || path == "/s")
 }
 
 /// The uploads, whose body is the photo itself.

@@ -16,6 +16,7 @@ mod legal_rep;
 mod meta;
 mod ops;
 mod person;
+pub mod short_links;
 mod static_files;
 mod wecom_callback;
 mod wecom_entry;
@@ -194,6 +195,7 @@ pub fn router(state: AppState) -> Router {
     let security_headers = Arc::new(headers::SecurityHeaders::new(&state.settings));
     let mut router = Router::new()
         .merge(api)
+        .merge(short_links::router())
         .route("/api/{*rest}", any(meta::unknown_api))
         .route(
             "/wecom/callback",

@@ -4,6 +4,7 @@
 pub mod esign;
 pub mod face;
 pub mod http;
+pub mod imported;
 pub mod ocr;
 pub mod realname;
 pub mod registry;
@@ -126,11 +127,13 @@ impl Providers {
         };
         let registry: Arc<dyn registry::EnterpriseRegistry> = match m.registry {
             ProviderMode::Local => Arc::new(registry::LocalRegistry),
-            ProviderMode::Real => return not_yet("registry"),
+            ProviderMode::Real => Arc::new(imported::ImportedRegistry::new(db.clone())),
         };
         let wechat_esign: Arc<dyn esign::WechatEsignDirectory> = match m.directory {
             ProviderMode::Local => Arc::new(esign::LocalWechatDirectory),
-            ProviderMode::Real => return not_yet("WeChat-side directory"),
+            ProviderMode::Real => {
+                Arc::new(imported::ImportedDirectory::new(db.clone(), vault.clone()))
+            }
         };
         Ok(Self {
             wecom,

@@ -53,6 +53,26 @@ impl Db {
         Ok(verdict)
     }
 
+    /// Gives back the attempt [`Db::take`] just recorded under each limit at `now`: for
+    /// limits on failures, where a try is counted before its outcome is known (so that tries
+    /// racing each other cannot all pass) and a success is then not a failure.
+    pub async fn refund(&self, limits: &[Limit], now: i64) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for limit in limits {
+            sqlx::query(
+                "DELETE FROM attempts WHERE id = (SELECT id FROM attempts
+                 WHERE scope = $1 AND key = $2 AND at = $3 LIMIT 1)",
+            )
+            .bind(limit.scope)
+            .bind(&limit.key)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// A transaction that holds the write lock from its first statement, so that a check and
     /// the write it guards cannot interleave with another's.
     ///

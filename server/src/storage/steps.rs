@@ -361,7 +361,7 @@ impl Db {
         for i in sent {
             sqlx::query(
                 "INSERT INTO invitations (corp_id, name, id_index, phone_index, phone_masked,
-                 invited_by, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 invited_by, sent_at, code_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
             )
             .bind(i.corp_id)
             .bind(i.name)
@@ -370,6 +370,7 @@ impl Db {
             .bind(i.phone_masked)
             .bind(i.invited_by)
             .bind(now)
+            .bind(super::token_hash(i.code))
             .execute(&mut *tx)
             .await?;
         }

@@ -23,6 +23,8 @@ pub struct NewInvitation<'a> {
     pub phone_index: &'a str,
     pub phone_masked: &'a str,
     pub invited_by: &'a str,
+    /// The short code the SMS carries (`/s/<code>`); only its hash is stored.
+    pub code: &'a str,
 }
 
 impl Db {

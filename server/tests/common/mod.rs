@@ -129,7 +129,7 @@ fn local_providers(db: &Db, clock: &ManualClock, dir: &std::path::Path) -> Provi
     Providers::new(
         &local,
         db.clone(),
-        &Vault::from_master(&[42; 32]),
+        &TestApp::vault(),
         Arc::new(clock.clone()),
         &dir.join("no-models"),
     )
@@ -152,7 +152,18 @@ impl TestApp {
 
     /// A local-mode app whose providers the test changes (e.g. a WeCom that demotes an admin).
     pub async fn with_providers(change: impl FnOnce(&mut Providers)) -> Self {
+        Self::build_with(true, |p, _| change(p), |_| {}).await
+    }
+
+    /// A local-mode app whose providers the test changes with its database at hand (e.g.
+    /// real mode's imported directory, on the app's own tables).
+    pub async fn with_providers_on_db(change: impl FnOnce(&mut Providers, &Db)) -> Self {
         Self::build_with(true, change, |_| {}).await
+    }
+
+    /// The key the app seals with (a test imports with it).
+    pub fn vault() -> Vault {
+        Vault::from_master(&[42; 32])
     }
 
     /// An app whose settings a test changes before the router is built (the built app's
@@ -166,7 +177,7 @@ impl TestApp {
         ocr: Option<Arc<dyn LicenseOcr>>,
         setup: impl FnOnce(&mut Settings),
     ) -> Self {
-        let change = |p: &mut Providers| {
+        let change = |p: &mut Providers, _: &Db| {
             if let Some(ocr) = ocr {
                 p.ocr = ocr;
             }
@@ -176,7 +187,7 @@ impl TestApp {
 
     async fn build_with(
         local_mode: bool,
-        change: impl FnOnce(&mut Providers),
+        change: impl FnOnce(&mut Providers, &Db),
         setup: impl FnOnce(&mut Settings),
     ) -> Self {
         let dir = temp_dir();
@@ -188,7 +199,7 @@ impl TestApp {
         // 2026-11-28 10:00 UTC, a Saturday.
         let clock = ManualClock::at(1_795_860_000);
         let mut providers = local_providers(&db, &clock, &dir);
-        change(&mut providers);
+        change(&mut providers, &db);
         let static_dir = dir.join("dist");
         std::fs::create_dir_all(&static_dir).unwrap();
         std::fs::write(
@@ -213,7 +224,7 @@ impl TestApp {
             db: db.clone(),
             providers,
             clock: Arc::new(clock.clone()),
-            vault: Vault::from_master(&[42; 32]),
+            vault: TestApp::vault(),
             images: images.clone(),
             settings: Arc::new(settings),
         };
