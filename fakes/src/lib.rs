@@ -3,3 +3,4 @@
 //! `fakes` binary serves them all for the end-to-end suite.
 
 pub mod tencent;
+pub mod wecom;

@@ -12,11 +12,13 @@ mod apply;
 mod entry;
 mod live;
 mod wechat;
+mod wecom;
 
 pub use apply::*;
 pub use entry::*;
 pub use live::*;
 pub use wechat::*;
+pub use wecom::*;
 
 /// Every API path, in one place: the app's client calls these, the server mounts them, and a
 /// server test checks that each one is in the OpenAPI document.
@@ -65,6 +67,8 @@ pub mod paths {
     pub const OPS_REVIEWS: &str = "/api/ops/reviews";
     pub const OPS_REVIEW: &str = "/api/ops/reviews/{id}";
     pub const OPS_UPLOAD: &str = "/api/ops/uploads/{id}";
+    /// Inside WeCom: the `wx.config` / `wx.agentConfig` signatures for a page URL.
+    pub const WECOM_JSSDK: &str = "/api/wecom/jssdk";
 
     /// (method, path) of every JSON endpoint under `/api`.
     pub const ALL: &[(&str, &str)] = &[
@@ -111,6 +115,7 @@ pub mod paths {
         ("get", OPS_REVIEWS),
         ("post", OPS_REVIEW),
         ("get", OPS_UPLOAD),
+        ("get", WECOM_JSSDK),
     ];
 }
 

@@ -27,8 +27,11 @@ pub mod person;
 pub mod photo;
 pub mod review;
 pub mod short_codes;
+pub mod sign_in;
 pub mod view;
 pub mod wechat;
+pub mod wecom_install;
+pub mod wecom_jssdk;
 
 use api::wire::{ApplyStep, AuthorizePath, LicenseForm, Scenario, SubjectType};
 

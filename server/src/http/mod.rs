@@ -18,13 +18,17 @@ mod ops;
 mod person;
 pub mod short_links;
 mod static_files;
+mod wecom_callback;
+mod wecom_entry;
+mod wecom_jssdk;
+mod wecom_login;
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::http::Method;
 use axum::middleware;
-use axum::routing::any;
+use axum::routing::{any, get};
 use axum::{Extension, Router};
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -120,7 +124,8 @@ pub fn api(state: &AppState) -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(activate::router())
         .merge(apply::router())
         .merge(legal_rep::router())
-        .merge(ops::router());
+        .merge(ops::router())
+        .merge(wecom_jssdk::router());
     if state.settings.local_mode {
         router = router.merge(dev::router());
     }
@@ -191,13 +196,24 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .merge(api)
         .merge(short_links::router())
-        .route("/api/{*rest}", any(meta::unknown_api));
+        .route("/api/{*rest}", any(meta::unknown_api))
+        .route(
+            "/wecom/callback",
+            get(wecom_callback::verify_url).post(wecom_callback::receive),
+        )
+        .route("/auth/wecom/login", get(wecom_login::login))
+        .route("/auth/wecom/callback", get(wecom_login::callback));
     if !state.settings.local_mode {
         // The developer endpoints do not exist with real providers: 404, not the app's HTML.
         router = router.route("/dev/{*rest}", any(meta::not_found));
     }
     router
-        .fallback_service(static_files::service(&static_dir))
+        .fallback_service(
+            static_files::service(&static_dir).layer(middleware::from_fn_with_state(
+                state.clone(),
+                wecom_entry::sign_in_first,
+            )),
+        )
         .layer(Extension(Arc::new(spec)))
         .layer(middleware::from_fn_with_state(guard, csrf::check))
         // Outside the guard, so that its refusals carry the headers too.

@@ -11,6 +11,7 @@ pub mod registry;
 pub mod sms;
 pub mod tencent;
 pub mod wecom;
+pub mod wecom_suite;
 
 use std::path::Path;
 use std::sync::Arc;
@@ -74,6 +75,9 @@ pub struct Providers {
     pub ocr: Arc<dyn ocr::LicenseOcr>,
     pub face: Arc<dyn face::FaceVerifier>,
     pub registry: Arc<dyn registry::EnterpriseRegistry>,
+    /// Real WeCom's suite, for what the trait does not cover: install callbacks, OAuth's
+    /// authorize URL, JS-SDK tickets. `None` with local WeCom.
+    pub wecom_suite: Option<Arc<wecom_suite::SuiteWeCom>>,
 }
 
 impl Providers {
@@ -88,10 +92,22 @@ impl Providers {
         ocr_dir: &Path,
     ) -> Result<Self, String> {
         let m = real.modes;
-        let not_yet = |what: &str| Err(format!("real {what} is not wired in this build yet"));
-        let wecom: Arc<dyn wecom::WeCom> = match m.wecom {
-            ProviderMode::Local => Arc::new(wecom::LocalWeCom::new(db.clone(), clock.clone())),
-            ProviderMode::Real => return not_yet("WeCom"),
+        let mut wecom_suite = None;
+        let wecom: Arc<dyn wecom::WeCom> = match (m.wecom, &real.wecom) {
+            (ProviderMode::Local, _) => Arc::new(wecom::LocalWeCom::new(db.clone(), clock.clone())),
+            (ProviderMode::Real, Some(settings)) => {
+                let suite = Arc::new(wecom_suite::SuiteWeCom::new(
+                    settings.clone(),
+                    db.clone(),
+                    vault.clone(),
+                    clock.clone(),
+                )?);
+                wecom_suite = Some(suite.clone());
+                suite
+            }
+            (ProviderMode::Real, None) => {
+                return Err("real WeCom needs the ESIGN_WECOM_* settings".to_owned())
+            }
         };
         // `config::real::load` fills these exactly when a Tencent Cloud provider is real.
         let tc = || {
@@ -142,6 +158,7 @@ impl Providers {
             ocr,
             face,
             registry,
+            wecom_suite,
         })
     }
 }

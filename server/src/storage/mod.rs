@@ -25,6 +25,7 @@ mod snapshot;
 mod steps;
 mod uploads;
 mod wechat;
+mod wecom_suite;
 
 use std::path::Path;
 use std::time::Duration;
@@ -53,6 +54,7 @@ pub use snapshot::{ApplicationSnapshot, LetterSummary, LinkSummary};
 pub use steps::ContactConfirmed;
 pub use uploads::{DailyCap, NewUpload, Stored, UploadKind, UploadRow};
 pub use wechat::{NewInvitation, WechatLinkRow};
+pub use wecom_suite::{InstallRow, OAuthState};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
