@@ -60,7 +60,7 @@ async function signInWithWeCom(browser: Browser, userid: string, path: string, a
   await page.goto(path);
   await expect(page).toHaveURL(new RegExp(`^${WECOM}/connect/oauth2/authorize`));
   await shot(page, 'real-oauth-fake');
-  await page.getByRole('button', { name: new RegExp(userid) }).click();
+  await page.getByRole('button', { name: new RegExp(`以 ${userid} 登录`) }).click();
   await expect(page).toHaveURL(`${BASE}${path}`);
   return { context, page };
 }
@@ -71,8 +71,10 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
 
   // WeCom installs the suite: the ticket, then the corp's authorization.
   for (const kind of ['suite_ticket', 'create_auth']) {
-    const push = await fakes.wecom.post(`/_fake/wecom/push/${kind}`, { data: { callback_url: `${BASE}/wecom/callback` } });
+    const push = await fakes.wecom.post(`/_fake/wecom/push?kind=${kind}&to=${encodeURIComponent(BASE!)}`);
     expect(push.ok(), `${kind}: ${await push.text()}`).toBeTruthy();
+    const answer = await push.json();
+    expect(answer, kind).toEqual({ status: 200, body: 'success' });
   }
 
   const zhang = await signInWithWeCom(browser, 'zhangwei', '/apply', answers);
@@ -85,6 +87,7 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   await page.getByRole('radio', { name: '企业或个体工商户' }).check();
   await page.locator('#capture-album').setInputFiles(fixture(`${XINGHE_USCC}-perspective.jpg`));
   await expect(page.locator('.capture')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
+  // What BizLicenseOCR (the fake's default answer, 星河云图's license) read.
   await expect(page.getByLabel('统一社会信用代码')).toHaveValue(XINGHE_USCC);
   await page.getByRole('button', { name: '下一步' }).click();
 
