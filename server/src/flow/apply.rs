@@ -146,7 +146,9 @@ pub async fn take_over(cx: &Ctx<'_>, member: MemberRow) -> Result<ApplicationVie
     let message = AppMessage {
         text: format!(
             "您发起的企业认证已超过30天无进展，已由管理员{}接管。",
-            mask_name(&member.name)
+            cx.providers
+                .wecom
+                .name_in_message(&member.id, &mask_name(&member.name))
         ),
         link: Some(cx.absolute("/")),
     };

@@ -17,6 +17,7 @@ use super::guard::Refusal;
 use super::{limits, view, Ctx, Error, Result};
 use crate::clock::china_day;
 use crate::providers::sms::SmsTemplate;
+use crate::providers::ProviderError;
 use crate::storage::{ContactConfirmed, Event, MemberRow, NewSmsCode};
 
 pub const CODE_TTL_SECS: i64 = 5 * 60;
@@ -88,7 +89,15 @@ pub async fn send_code(
         code,
         minutes: (CODE_TTL_SECS / 60) as u32,
     };
-    cx.providers.sms.send(&phone, &template).await?;
+    if let Err(e) = cx.providers.sms.send(&phone, &template).await {
+        // Refused by the provider, the code never left: it must not hold the cooldown or
+        // count toward the caps. A timeout may have sent it, so that one stays.
+        if !matches!(e, ProviderError::Unavailable { .. }) {
+            cx.db.forget_sms_code(&a.member.id, now).await?;
+            cx.db.refund(by_ip.limits(), now).await?;
+        }
+        return Err(e.into());
+    }
     Ok(ContactCodeSent {
         phone_masked: mask_mobile(&phone),
         resend_in_secs: RESEND_SECS as u64,

@@ -162,7 +162,7 @@ pub async fn notify_admins(cx: &Ctx<'_>, member: MemberRow) -> Result<NotifyAdmi
             "【腾讯电子签】{corp}的成员{name}提醒您：企业尚未完成腾讯电子签企业认证。\
              请在企业微信工作台打开“腾讯电子签”，点击“去认证”完成认证。",
             corp = corp.name,
-            name = member.name,
+            name = cx.providers.wecom.name_in_message(&member.id, &member.name),
         ),
         link: Some(cx.absolute("/")),
     };

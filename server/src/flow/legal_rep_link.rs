@@ -140,14 +140,11 @@ pub async fn decide(
     } else {
         format!("法定代表人{who}拒绝了本次授权请求，您可以返回企业认证选择其他方式。")
     };
-    let link = Some(
-        if req.approve {
-            "/apply/done"
-        } else {
-            "/apply/authorize"
-        }
-        .to_owned(),
-    );
+    let link = Some(cx.absolute(if req.approve {
+        "/apply/done"
+    } else {
+        "/apply/authorize"
+    }));
     if let Err(e) = cx
         .providers
         .wecom

@@ -82,6 +82,14 @@ pub trait WeCom: Send + Sync {
     /// The corp's admins who can act on the e-sign app.
     async fn admins(&self, corp_id: &str) -> Result<Admins, ProviderError>;
 
+    /// How a message names a member. WeCom gives a third-party app no names, but with
+    /// `enable_id_trans` it writes the name in for `$userName=USERID$`; locally the name is
+    /// known.
+    fn name_in_message(&self, member_id: &str, known: &str) -> String {
+        let _ = member_id;
+        known.to_owned()
+    }
+
     /// Sends one app message to one member (by userid, inside the corp), with the app's
     /// agentid and the corp's token.
     async fn send(

@@ -100,6 +100,18 @@ impl Db {
         Ok(Ok(()))
     }
 
+    /// Deletes the member's code sent at `sent_at` that the SMS provider refused to send.
+    pub async fn forget_sms_code(&self, member_id: &str, sent_at: i64) -> Result<()> {
+        sqlx::query(
+            "DELETE FROM sms_codes WHERE member_id = $1 AND sent_at = $2 AND status = 'live'",
+        )
+        .bind(member_id)
+        .bind(sent_at)
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Counts one wrong try; voids the code when it reaches `max_attempts`. Returns the tries.
     pub async fn fail_sms_code(&self, id: i64, max_attempts: i64) -> Result<i64> {
         let (attempts,): (i64,) = sqlx::query_as(

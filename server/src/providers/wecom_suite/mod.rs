@@ -273,6 +273,10 @@ pub struct JsTickets {
 
 #[async_trait]
 impl WeCom for SuiteWeCom {
+    fn name_in_message(&self, member_id: &str, _known: &str) -> String {
+        format!("$userName={}$", super::wecom::user_id_of(member_id))
+    }
+
     async fn sign_in(&self, code: &str) -> Result<SignIn, ProviderError> {
         #[derive(Deserialize)]
         struct Answer {
