@@ -153,6 +153,9 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
     let address = Field::new(saved.and_then(|l| l.address.as_ref()));
     let set_date = Field::new(saved.and_then(|l| l.set_date.as_ref()));
     let status = RwSignal::new(None::<(&'static str, &'static str)>);
+    // What recognition noticed about the photo (a copy, a screen, not a license) or why it
+    // did not run: shown beside the fields, which stay editable.
+    let warnings = RwSignal::new(Vec::<String>::new());
     let wechat = RwSignal::new(None::<OpenedEnterprise>);
     let form_error = RwSignal::new(None::<String>);
     let to_wechat = use_navigate();
@@ -205,22 +208,30 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
         set_date.fill(r.set_date);
         upload_id.set(Some(photo.upload_id));
         wechat.set(photo.wechat_opened);
-        status.set(Some(if photo.recognition_failed || read == 0 {
-            (
-                "notice notice--warn",
-                "未能识别证照信息，请核对照片后手动填写以下信息。",
-            )
-        } else if read < expected {
-            (
-                "notice notice--warn",
-                "部分信息未能识别，请补充标记为“待填写”的内容。",
-            )
+        let failed = photo.recognition_failed || read == 0;
+        let explained = !photo.warnings.is_empty();
+        warnings.set(photo.warnings);
+        status.set(if failed && explained {
+            // The warning says why; a second sentence would only repeat it.
+            None
         } else {
-            (
-                "notice notice--info",
-                "已根据照片自动填写企业信息，请逐项核对。",
-            )
-        }));
+            Some(if failed {
+                (
+                    "notice notice--warn",
+                    "未能识别证照信息，请核对照片后手动填写以下信息。",
+                )
+            } else if read < expected {
+                (
+                    "notice notice--warn",
+                    "部分信息未能识别，请补充标记为“待填写”的内容。",
+                )
+            } else {
+                (
+                    "notice notice--info",
+                    "已根据照片自动填写企业信息，请逐项核对。",
+                )
+            })
+        });
     });
 
     let submit = Action::new_local(move |form: &LicenseForm| client::confirm_license(form.clone()));
@@ -320,6 +331,9 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
             />
         </Show>
         {move || status.get().map(|(class, text)| view! { <p class=class role="status">{text}</p> })}
+        {move || warnings.get().into_iter().map(|w| view! {
+            <p class="notice notice--warn" role="alert">{w}</p>
+        }).collect_view()}
         {move || wechat.get().map(|w| view! {
             <div class="notice notice--warn" role="alert">
                 <div class="notice__bd">

@@ -84,11 +84,25 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   await page.getByRole('button', { name: '下一步' }).click();
   await expect(page).toHaveURL(/\/apply\/license$/);
 
+  // BizLicenseOCR reads the license and warns that the photo is of a screen (翻拍).
+  const license = {
+    RegNum: XINGHE_USCC,
+    Name: '星河云图科技有限公司',
+    Person: '王建国',
+    Type: '有限责任公司(自然人投资或控股)',
+    Address: '浙江省杭州市西湖区文三路398号',
+    SetDate: '2019年03月12日',
+    RecognizeWarnCode: [-9104],
+    RecognizeWarnMsg: ['WARN_RESHOOT_CARD'],
+  };
+  expect((await fakes.ocr.post('/_fake/ocr/license', { data: license })).ok()).toBeTruthy();
   await page.getByRole('radio', { name: '企业或个体工商户' }).check();
   await page.locator('#capture-album').setInputFiles(fixture(`${XINGHE_USCC}-perspective.jpg`));
   await expect(page.locator('.capture')).toHaveAttribute('data-state', 'done', { timeout: 45_000 });
   // What BizLicenseOCR (the fake's default answer, 星河云图's license) read.
   await expect(page.getByLabel('统一社会信用代码')).toHaveValue(XINGHE_USCC);
+  await expect(page.getByRole('alert').filter({ hasText: '检测到照片为翻拍件' })).toBeVisible();
+  await shot(page, 'real-license-warning');
   await page.getByRole('button', { name: '下一步' }).click();
 
   await page.getByLabel('手机号').fill(ZHANG.mobile);
