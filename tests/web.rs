@@ -1,7 +1,7 @@
 //! Component tests: real components mounted in headless Chromium (wasm-bindgen-test).
 #![cfg(target_arch = "wasm32")]
 
-use api::wire::EnterpriseState;
+use api::wire::{EnterpriseState, SessionUser};
 use app::components::corp_card::CorpCard;
 use app::components::dialog::{Dialog, DialogActions};
 use app::components::error_state::ErrorState;
@@ -42,6 +42,30 @@ fn one(root: &HtmlElement, selector: &str) -> HtmlElement {
         .unchecked_into()
 }
 
+fn user(name: &str, wecom_user_id: Option<&str>) -> SessionUser {
+    SessionUser {
+        id: "u".to_owned(),
+        name: name.to_owned(),
+        is_wecom_admin: false,
+        wecom_user_id: wecom_user_id.map(str::to_owned),
+    }
+}
+
+#[wasm_bindgen_test]
+async fn outside_wecom_a_member_is_named_as_known_and_nothing_of_wecom_loads() {
+    // Headless Chromium is not WeCom's browser: the masked id stays, no SDK is added.
+    let root = container();
+    let _h = mount_to(root.clone(), move || {
+        view! { <CorpCard name="星河云图科技有限公司" user=user("成员 zh***ei", Some("zhangwei")) meta="企业微信管理员" state=EnterpriseState::Unverified/> }
+    });
+    assert_eq!(
+        one(&root, ".corp-card__meta").text_content().unwrap(),
+        "成员 zh***ei · 企业微信管理员"
+    );
+    assert!(all(&root, "ww-open-data").is_empty());
+    assert!(document().get_element_by_id("wecom-sdk").is_none());
+}
+
 #[wasm_bindgen_test]
 async fn the_badge_says_the_state_and_only_unverified_offers_verify() {
     for (state, label, action) in [
@@ -52,7 +76,7 @@ async fn the_badge_says_the_state_and_only_unverified_offers_verify() {
         let root = container();
         let taps = RwSignal::new(0);
         let _h = mount_to(root.clone(), move || {
-            view! { <CorpCard name="星河云图科技有限公司" meta="李娜" state on_verify=move || taps.update(|n| *n += 1)/> }
+            view! { <CorpCard name="星河云图科技有限公司" user=user("李娜", None) meta="企业员工" state on_verify=move || taps.update(|n| *n += 1)/> }
         });
         let badge = one(&root, ".badge");
         assert!(badge.text_content().unwrap().starts_with(label));

@@ -48,6 +48,7 @@ pub async fn state_from_config(config: &Config) -> Result<AppState, String> {
         images: imaging::ImagePool::for_this_machine(),
         settings: Arc::new(Settings {
             local_mode: !any_real,
+            wecom_sdk: real.modes.wecom == config::ProviderMode::Real,
             cookie_secure: config.cookie_secure.unwrap_or(any_real),
             trusted_proxy: config.trusted_proxy,
             static_dir: config.static_dir.clone(),

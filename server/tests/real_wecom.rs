@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{header, Request, Response, StatusCode};
 use axum::Router;
-use common::{body_text, json_of};
+use common::{body_text, json_of, TestApp};
 use fakes::wecom::{Config, Fake, Push};
 use server::clock::ManualClock;
 use server::config::real::{load, Modes, Source};
@@ -106,6 +106,7 @@ impl Real {
                 data_dir: dir.clone(),
                 allowed_origins: vec![PUBLIC.to_owned()],
                 public_url: Some(PUBLIC.to_owned()),
+                wecom_sdk: true,
                 frame_ancestors: "'self'".to_owned(),
                 event_heartbeat: server::events::HEARTBEAT,
             }),
@@ -897,4 +898,39 @@ async fn a_replayed_cancel_auth_does_not_end_a_later_install() {
     );
     let (status, _) = json_of(app.send(common::get("/api/session", Some(&session))).await).await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn with_real_wecom_the_csp_lets_pages_load_the_js_sdk_and_only_its_hosts() {
+    let app = Real::new().await;
+    let res = app.send(common::get("/api/health", None)).await;
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let script_src = csp
+        .split(';')
+        .map(str::trim)
+        .find(|d| d.starts_with("script-src"))
+        .unwrap();
+    assert!(script_src.contains("https://res.wx.qq.com"), "{csp}");
+    assert!(
+        script_src.contains("https://open.work.weixin.qq.com"),
+        "{csp}"
+    );
+    assert!(!script_src.contains("unsafe-inline"), "{csp}");
+    assert!(
+        csp.contains("frame-src 'self' https://res.wx.qq.com https://open.work.weixin.qq.com"),
+        "{csp}"
+    );
+    // Local mode loads nothing of WeCom's.
+    let local = TestApp::new().await;
+    let res = local.send(common::get("/api/health", None)).await;
+    let csp = res.headers()[header::CONTENT_SECURITY_POLICY]
+        .to_str()
+        .unwrap();
+    assert!(
+        !csp.contains("weixin") && !csp.contains("wx.qq.com"),
+        "{csp}"
+    );
 }

@@ -1,12 +1,18 @@
 //! The enterprise at the top of 首页, with its e-sign state badge (未认证 / 认证中 / 已认证).
 
-use api::wire::EnterpriseState;
+use api::wire::{EnterpriseState, SessionUser};
 use leptos::prelude::*;
+
+use super::member_name::MemberName;
 
 #[component]
 pub fn CorpCard(
     #[prop(into)] name: String,
-    #[prop(into)] meta: String,
+    /// The signed-in person, named before `meta`.
+    user: SessionUser,
+    /// Their role, e.g. 企业微信管理员.
+    #[prop(into)]
+    meta: String,
     state: EnterpriseState,
     /// When set and the enterprise is 未认证, the badge itself offers 去认证.
     #[prop(optional, into)]
@@ -35,7 +41,7 @@ pub fn CorpCard(
             <div class="corp-card__bd">
                 <div class="corp-card__name">{name}</div>
                 {badge}
-                <div class="corp-card__meta">{meta}</div>
+                <div class="corp-card__meta"><MemberName user/>{format!(" · {meta}")}</div>
             </div>
         </section>
     }

@@ -12,6 +12,7 @@ pub mod letter;
 pub mod link_page;
 pub mod loading;
 pub mod member_face_return;
+pub mod member_name;
 pub mod navbar;
 pub mod notify_legal_rep;
 pub mod poll;

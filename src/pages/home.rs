@@ -71,20 +71,13 @@ fn HomeView(info: SessionInfo, #[prop(into)] on_changed: Callback<()>) -> impl I
     let (corp_name, corp_meta) = match &info.corp {
         Some(c) => (
             c.name.clone(),
-            format!(
-                "{} · {}",
-                info.user.name,
-                if info.is_super_admin {
-                    "企业超级管理员"
-                } else {
-                    role_label(role)
-                }
-            ),
+            if info.is_super_admin {
+                "企业超级管理员"
+            } else {
+                role_label(role)
+            },
         ),
-        None => (
-            "腾讯电子签".to_owned(),
-            format!("{} · 电子签工作人员", info.user.name),
-        ),
+        None => ("腾讯电子签".to_owned(), "电子签工作人员"),
     };
     let status_note = status_note(&info, on_changed);
     let bar = match (state, role) {
@@ -99,6 +92,7 @@ fn HomeView(info: SessionInfo, #[prop(into)] on_changed: Callback<()>) -> impl I
         <div class="page" class:page--with-bar=with_bar>
             <CorpCard
                 name=corp_name
+                user=info.user.clone()
                 meta=corp_meta
                 state
                 on_verify=go_verify

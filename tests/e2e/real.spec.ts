@@ -134,6 +134,8 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   });
   const wang = await wangContext.newPage();
   recordAnswers(wang, answers);
+  const wangScripts: string[] = [];
+  wang.on('request', (r) => wangScripts.push(r.url()));
   await wang.goto(`/s/${code}`);
   await expect(wang).toHaveURL(new RegExp(`/legal-rep/${code}$`));
   await expect(wang.getByRole('heading', { name: '法定代表人授权' })).toBeVisible();
@@ -154,6 +156,15 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   await expect(page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
   await expect(page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   await shot(page, 'real-done');
+
+  // 首页 inside WeCom names 张伟 by WeCom's open-data element (the server knows no names) and
+  // loads WeCom's JS-SDK for it; the legal representative's browser, outside WeCom, loaded none.
+  const sdk = page.waitForRequest((r) => r.url() === `${BASE}/wecom.js`);
+  await page.goto('/');
+  await expect(page.locator('ww-open-data[type="userName"][openid="zhangwei"]')).toBeAttached();
+  await sdk;
+  await shot(page, 'real-home');
+  expect(wangScripts.filter((u) => u.includes('wecom.js') || u.includes('weixin') || u.includes('wx.qq.com'))).toEqual([]);
 
   // The WeCom message of the result went to the applicant, through message/send.
   const sent = await (await fakes.wecom.get('/_fake/wecom/messages')).json();

@@ -99,6 +99,8 @@ pub async fn session(cx: &Ctx<'_>, member: MemberRow, local_mode: bool) -> Resul
             id: member.id.clone(),
             name: member.name.clone(),
             is_wecom_admin: member.is_wecom_admin,
+            wecom_user_id: crate::providers::wecom::is_member_key(&member.id)
+                .then(|| user_id_of(&member.id).to_owned()),
         },
         corp: corp.map(|c| SessionCorp {
             id: c.id,

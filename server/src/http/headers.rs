@@ -40,11 +40,12 @@ impl SecurityHeaders {
             scripts.extend(super::dev::INLINE_SCRIPTS.iter().map(|s| hash(s)));
             styles.extend(super::dev::INLINE_STYLES.iter().map(|s| hash(s)));
         }
-        let policy = policy(&scripts, &styles, &settings.frame_ancestors);
+        let wecom = if settings.wecom_sdk { WECOM_SDK } else { &[] };
+        let policy = policy(&scripts, &styles, wecom, &settings.frame_ancestors);
         let csp = HeaderValue::from_str(&policy).unwrap_or_else(|_| {
             // Only a frame-ancestors setting with a control character gets here.
             tracing::error!("ESIGN_FRAME_ANCESTORS is not a valid header value; using 'self'");
-            HeaderValue::from_str(&self::policy(&scripts, &styles, "'self'"))
+            HeaderValue::from_str(&self::policy(&scripts, &styles, wecom, "'self'"))
                 .expect("hashes and keywords are ASCII")
         });
         tracing::debug!(
@@ -56,13 +57,23 @@ impl SecurityHeaders {
     }
 }
 
+/// Where WeCom's JS-SDK (`jweixin`, `jwxwork`) and its open-data frames come from
+/// (`public/wecom.js` loads them, only inside WeCom).
+const WECOM_SDK: &[&str] = &["https://res.wx.qq.com", "https://open.work.weixin.qq.com"];
+
 /// Leptos sets dynamic styles through the CSSOM (`style:width=`), which CSP does not govern;
 /// static `style="…"` attributes would need `'unsafe-inline'`, so the app has none.
-fn policy(scripts: &[String], styles: &[String], frame_ancestors: &str) -> String {
+fn policy(scripts: &[String], styles: &[String], wecom: &[&str], frame_ancestors: &str) -> String {
     let join = |extra: &[String]| extra.iter().map(|h| format!(" {h}")).collect::<String>();
+    let hosts: Vec<String> = wecom.iter().map(|h| (*h).to_owned()).collect();
+    let frames = match hosts.is_empty() {
+        true => String::new(),
+        false => format!("frame-src 'self'{}; ", join(&hosts)),
+    };
     format!(
         "default-src 'self'; \
-         script-src 'self' 'wasm-unsafe-eval'{scripts}; \
+         script-src 'self' 'wasm-unsafe-eval'{scripts}{sdk}; \
+         {frames}\
          style-src 'self'{styles}; \
          img-src 'self' data: blob:; \
          connect-src 'self'; \
@@ -71,6 +82,7 @@ fn policy(scripts: &[String], styles: &[String], frame_ancestors: &str) -> Strin
          form-action 'self'; \
          frame-ancestors {frame_ancestors}",
         scripts = join(scripts),
+        sdk = join(&hosts),
         styles = join(styles),
         frame_ancestors = frame_ancestors.trim(),
     )

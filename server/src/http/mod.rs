@@ -84,6 +84,9 @@ pub struct Settings {
     /// and the trusted ones), normalized by [`csrf::normalize_origin`]. Local mode trusts the
     /// request's own host instead.
     pub allowed_origins: Vec<String>,
+    /// Real WeCom: pages inside WeCom may load WeCom's JS-SDK (`/wecom.js`) for the
+    /// open-data names, so the CSP allows its two script hosts and its frames.
+    pub wecom_sdk: bool,
     /// `ESIGN_PUBLIC_URL`'s origin, normalized; links leaving the app are built on it.
     pub public_url: Option<String>,
     /// The CSP `frame-ancestors` sources.

@@ -69,6 +69,11 @@ pub fn member_key(corp_id: &str, user_id: &str) -> String {
     format!("{corp_id}/{user_id}")
 }
 
+/// A real WeCom member's key (`corp/userid`), as opposed to a local demo person's id.
+pub fn is_member_key(member_id: &str) -> bool {
+    member_id.contains('/')
+}
+
 /// The WeCom userid inside its corp, from a member's key.
 pub fn user_id_of(member_id: &str) -> &str {
     member_id.rsplit('/').next().unwrap_or(member_id)

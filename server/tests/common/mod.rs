@@ -216,6 +216,7 @@ impl TestApp {
             trusted_proxy: false,
             frame_ancestors: "'self'".to_owned(),
             public_url: None,
+            wecom_sdk: false,
             event_heartbeat: server::events::HEARTBEAT,
         };
         setup(&mut settings);
