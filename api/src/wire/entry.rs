@@ -67,9 +67,10 @@ pub struct SessionUser {
     pub id: String,
     pub name: String,
     pub is_wecom_admin: bool,
-    /// Real WeCom: the member's userid inside the corp. WeCom tells a third-party app no
-    /// names, so `name` is then a masked id; inside WeCom the page shows the name with WeCom's
-    /// open-data element for this userid. Absent in local mode, where names are known.
+    /// Real WeCom, before the member's real-name verification: their userid inside the corp.
+    /// WeCom tells a third-party app no names, so `name` is then a masked id; inside WeCom the
+    /// page shows the name with WeCom's open-data element for this userid. Absent once the
+    /// name is the verified one, and in local mode, where names are known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wecom_user_id: Option<String>,
 }

@@ -99,8 +99,13 @@ pub async fn session(cx: &Ctx<'_>, member: MemberRow, local_mode: bool) -> Resul
             id: member.id.clone(),
             name: member.name.clone(),
             is_wecom_admin: member.is_wecom_admin,
-            wecom_user_id: crate::providers::wecom::is_member_key(&member.id)
-                .then(|| user_id_of(&member.id).to_owned()),
+            // Only while the name is the stand-in: a verified name is shown as it is.
+            wecom_user_id: {
+                let user_id = user_id_of(&member.id);
+                (crate::providers::wecom::is_member_key(&member.id)
+                    && member.name == super::sign_in::display_name(user_id))
+                .then(|| user_id.to_owned())
+            },
         },
         corp: corp.map(|c| SessionCorp {
             id: c.id,

@@ -169,6 +169,13 @@ impl Db {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        // A real WeCom member was known only by a masked user id (WeCom gives no names):
+        // from now on they are shown by the name they verified. Demo people keep theirs.
+        sqlx::query("UPDATE members SET name = $1 WHERE id = $2 AND id LIKE '%/%'")
+            .bind(p.name)
+            .bind(p.identity)
+            .execute(&mut *tx)
+            .await?;
         match step {
             Some((app_id, next, event)) => {
                 if !set_step(&mut tx, app_id, next, now).await? {
