@@ -321,7 +321,7 @@ async fn the_applicants_own_face_sessions_are_capped_per_day() {
 
 /// Twelve identical POSTs at once, on a multi-threaded runtime; their statuses.
 async fn burst(app: &TestApp, path: &str, cookie: &str, body: &str) -> Vec<StatusCode> {
-    common::at_once(&[app.router.clone()], 12, path, cookie, body).await
+    common::at_once(std::slice::from_ref(&app.router), 12, path, cookie, body).await
 }
 
 fn assert_one_of_twelve(statuses: &[StatusCode], what: &str) {

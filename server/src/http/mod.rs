@@ -16,6 +16,7 @@ mod legal_rep;
 mod meta;
 mod ops;
 mod person;
+pub mod session;
 pub mod short_links;
 mod static_files;
 mod wecom_callback;

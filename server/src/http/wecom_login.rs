@@ -11,10 +11,8 @@ use axum_extra::extract::CookieJar;
 use html_escape::encode_text as text;
 use serde::Deserialize;
 
-use super::dev::redirect::same_origin_path;
-use super::dev::SESSION_TTL_SECS;
 use super::error::Error;
-use super::extract::SESSION_COOKIE;
+use super::session::{self, same_origin_path};
 use super::AppState;
 use crate::flow::sign_in::{self, Refusal, STATE_TTL_SECS};
 
@@ -69,18 +67,7 @@ pub async fn callback(
         Ok(s) => s,
         Err(r) => return Ok(refused(r)),
     };
-    // The session exactly as /dev/login starts it.
-    let token = state
-        .db
-        .create_session(&signed_in.member_id, state.clock.now(), SESSION_TTL_SECS)
-        .await?;
-    let session = Cookie::build((SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.settings.cookie_secure)
-        .max_age(time::Duration::seconds(SESSION_TTL_SECS))
-        .build();
+    let session = session::start(&state, &signed_in.member_id).await?;
     let spent = Cookie::build((BROWSER_COOKIE, ""))
         .path(BROWSER_COOKIE_PATH)
         .build();

@@ -6,7 +6,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::Json;
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
 use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Deserialize;
@@ -15,16 +14,13 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 mod face_sim;
-pub mod redirect;
 
 use crate::demo;
 use crate::http::error::Error;
-use crate::http::extract::{ApiQuery, SESSION_COOKIE};
+use crate::http::extract::ApiQuery;
+use crate::http::session;
 use crate::http::AppState;
 use crate::storage::{CorpRow, MemberRow, OutboxMessage};
-
-/// 30 days: WKWebView drops cookies without an explicit lifetime (webview.md).
-pub const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -127,26 +123,12 @@ pub async fn login(
         },
     };
     state.db.upsert_member(&member).await?;
-    let token = state
-        .db
-        .create_session(&member.id, state.clock.now(), SESSION_TTL_SECS)
-        .await?;
-    let cookie = Cookie::build((SESSION_COOKIE, token))
-        .path("/")
-        .http_only(true)
-        .same_site(SameSite::Lax)
-        .secure(state.settings.cookie_secure)
-        .max_age(time_secs(SESSION_TTL_SECS))
-        .build();
+    let cookie = session::start(&state, &member.id).await?;
     Ok((
         jar.add(cookie),
-        Redirect::to(redirect::same_origin_path(q.next.as_deref())),
+        Redirect::to(session::same_origin_path(q.next.as_deref())),
     )
         .into_response())
-}
-
-fn time_secs(secs: i64) -> time::Duration {
-    time::Duration::seconds(secs)
 }
 
 /// Every SMS and WeCom message the local providers "sent", newest first (HTML).

@@ -20,14 +20,7 @@ pub struct TencentFace {
 impl TencentFace {
     pub fn new(tc: &TencentCloudSettings, face: &FaceSettings) -> Result<Self, String> {
         Ok(Self {
-            client: TcClient::new(
-                tc,
-                &tc.endpoint_faceid,
-                "faceid",
-                "2018-03-01",
-                false,
-                PROVIDER,
-            )?,
+            client: TcClient::faceid(tc, PROVIDER)?,
             rule_id: face.rule_id.clone(),
         })
     }

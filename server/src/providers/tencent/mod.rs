@@ -136,6 +136,18 @@ pub fn until_tomorrow_in_china() -> u64 {
 
 impl TcClient {
     /// `endpoint` is one of `ESIGN_TC_ENDPOINT_*` (checked at start: an http(s) URL).
+    /// FaceID's API (`DetectAuth`, `GetDetectInfoEnhanced`, `IdCardVerification`): no region.
+    pub fn faceid(settings: &TencentCloudSettings, provider: &'static str) -> Result<Self, String> {
+        Self::new(
+            settings,
+            &settings.endpoint_faceid,
+            "faceid",
+            "2018-03-01",
+            false,
+            provider,
+        )
+    }
+
     pub fn new(
         settings: &TencentCloudSettings,
         endpoint: &str,

@@ -20,14 +20,7 @@ pub struct TencentRealName {
 impl TencentRealName {
     pub fn new(tc: &TencentCloudSettings) -> Result<Self, String> {
         Ok(Self {
-            client: TcClient::new(
-                tc,
-                &tc.endpoint_faceid,
-                "faceid",
-                "2018-03-01",
-                false,
-                PROVIDER,
-            )?,
+            client: TcClient::faceid(tc, PROVIDER)?,
         })
     }
 }

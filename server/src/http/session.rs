@@ -1,4 +1,29 @@
-//! Where a `next` parameter may send the browser after a sign-in.
+//! Starting a session, the same way for every sign-in (`/dev/login` locally, WeCom OAuth in
+//! real mode), and where a `next` parameter may send the browser after it.
+
+use axum_extra::extract::cookie::{Cookie, SameSite};
+
+use super::error::Error;
+use super::extract::SESSION_COOKIE;
+use super::AppState;
+
+/// 30 days: WKWebView drops cookies without an explicit lifetime (webview.md).
+pub const SESSION_TTL_SECS: i64 = 30 * 24 * 3600;
+
+/// A new session for the member, and its cookie.
+pub async fn start(state: &AppState, member_id: &str) -> Result<Cookie<'static>, Error> {
+    let token = state
+        .db
+        .create_session(member_id, state.clock.now(), SESSION_TTL_SECS)
+        .await?;
+    Ok(Cookie::build((SESSION_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.cookie_secure)
+        .max_age(time::Duration::seconds(SESSION_TTL_SECS))
+        .build())
+}
 
 /// `next` if it is a path on this server, else `/`.
 ///
