@@ -2,12 +2,13 @@
 //! `state` bound to this browser, `/auth/wecom/callback` takes it back with WeCom's `code`.
 
 use rand::RngCore;
-use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 use super::{Ctx, Error, Result};
 use crate::providers::wecom::{member_key, SignIn};
+use crate::providers::wecom_suite::SuiteWeCom;
 use crate::providers::ProviderError;
-use crate::storage::MemberRow;
+use crate::storage::{token_hash as hash, MemberRow};
 
 /// A state is good for 10 minutes: the person is in the middle of a redirect.
 pub const STATE_TTL_SECS: i64 = 600;
@@ -21,8 +22,11 @@ fn random_hex(bytes: usize) -> String {
     hex::encode(b)
 }
 
-fn hash(value: &str) -> String {
-    hex::encode(Sha256::digest(value.as_bytes()))
+fn suite(cx: &Ctx<'_>) -> Result<Arc<SuiteWeCom>> {
+    cx.providers
+        .wecom_suite
+        .clone()
+        .ok_or_else(|| Error::NotFound("企业微信登录未启用".to_owned()))
 }
 
 pub struct LoginStart {
@@ -34,11 +38,7 @@ pub struct LoginStart {
 
 /// A new state for `next` (already a local path), bound to a new browser cookie.
 pub async fn start(cx: &Ctx<'_>, next: &str) -> Result<LoginStart> {
-    let suite = cx
-        .providers
-        .wecom_suite
-        .clone()
-        .ok_or_else(|| Error::NotFound("企业微信登录未启用".to_owned()))?;
+    let suite = suite(cx)?;
     // WeCom accepts a-zA-Z0-9 in `state`.
     let state = random_hex(16);
     let browser = random_hex(32);
@@ -101,11 +101,7 @@ pub async fn finish(
     if !same_browser {
         return Ok(Err(Refusal::OtherBrowser));
     }
-    let suite = cx
-        .providers
-        .wecom_suite
-        .clone()
-        .ok_or_else(|| Error::NotFound("企业微信登录未启用".to_owned()))?;
+    let suite = suite(cx)?;
     let (corp_id, user_id) = match cx.providers.wecom.sign_in(code).await {
         Ok(SignIn::Member {
             corp_id, user_id, ..

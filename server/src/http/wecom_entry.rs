@@ -11,9 +11,10 @@ use axum_extra::extract::CookieJar;
 use super::extract::SESSION_COOKIE;
 use super::AppState;
 
-/// Pages that work without a session (SMS links and their short codes) are opened by people
-/// who may belong to no corp: they are never sent to sign in.
-const OPEN_PAGES: [&str; 4] = ["/legal-rep/", "/activate/", "/s/", "/s"];
+/// The app's pages that work without a session (the SMS links') are opened by people who may
+/// belong to no corp: they are never sent to sign in. Routed answers (`/s`, `/auth/…`, the
+/// API) never come through here: this runs on the app's fallback only.
+const OPEN_PAGES: [&str; 2] = ["/legal-rep/", "/activate/"];
 
 pub async fn sign_in_first(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if state.providers.wecom_suite.is_none() || !wants_sign_in(&req) {
@@ -55,9 +56,7 @@ fn wants_sign_in(req: &Request) -> bool {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|a| a.contains("text/html"));
     let path = req.uri().path();
-    let open = OPEN_PAGES
-        .iter()
-        .any(|p| path.starts_with(p) && (p.ends_with('/') || path == *p));
+    let open = OPEN_PAGES.iter().any(|p| path.starts_with(p));
     let asset = path.rsplit('/').next().is_some_and(|f| f.contains('.'));
     (req.method() == Method::GET || req.method() == Method::HEAD)
         && in_wecom

@@ -4,7 +4,6 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
 
 use super::{Db, MemberRow, Result};
 
@@ -14,9 +13,7 @@ pub fn new_token() -> String {
     URL_SAFE_NO_PAD.encode(bytes)
 }
 
-fn hash(token: &str) -> String {
-    URL_SAFE_NO_PAD.encode(Sha256::digest(token.as_bytes()))
-}
+use super::token_hash as hash;
 
 /// What a session is known by in other rows (face checks bound to it): its stored hash.
 pub fn session_hash(token: &str) -> String {

@@ -135,7 +135,6 @@ pub fn until_tomorrow_in_china() -> u64 {
 }
 
 impl TcClient {
-    /// `endpoint` is one of `ESIGN_TC_ENDPOINT_*` (checked at start: an http(s) URL).
     /// FaceID's API (`DetectAuth`, `GetDetectInfoEnhanced`, `IdCardVerification`): no region.
     pub fn faceid(settings: &TencentCloudSettings, provider: &'static str) -> Result<Self, String> {
         Self::new(
@@ -148,6 +147,7 @@ impl TcClient {
         )
     }
 
+    /// `endpoint` is one of `ESIGN_TC_ENDPOINT_*` (checked at start: an http(s) URL).
     pub fn new(
         settings: &TencentCloudSettings,
         endpoint: &str,
@@ -178,11 +178,9 @@ impl TcClient {
         self.provider
     }
 
+    /// This machine's time: Tencent Cloud checks a signature's within five minutes of its own.
     fn now() -> i64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs() as i64)
-            .unwrap_or_default()
+        crate::clock::Clock::now(&crate::clock::SystemClock)
     }
 
     /// One signed exchange; the signature's time is this machine's, as Tencent Cloud checks

@@ -104,13 +104,7 @@ impl SuiteWeCom {
         repeat: bool,
     ) -> Result<T, Fail> {
         let url = self.url(path);
-        let send = || http::json::<Value>(http::client().get(&url).query(query));
-        let answer = if repeat {
-            http::repeatable(send).await
-        } else {
-            send().await
-        };
-        envelope(answer.map_err(Fail::Http)?)
+        exchange(|| http::client().get(&url).query(query), repeat).await
     }
 
     /// POST `path` with a JSON body; `repeat` as for [`Self::get`]. A send never repeats.
@@ -122,13 +116,35 @@ impl SuiteWeCom {
         repeat: bool,
     ) -> Result<T, Fail> {
         let url = self.url(path);
-        let send = || http::json::<Value>(http::client().post(&url).query(query).json(body));
-        let answer = if repeat {
-            http::repeatable(send).await
-        } else {
-            send().await
-        };
-        envelope(answer.map_err(Fail::Http)?)
+        exchange(|| http::client().post(&url).query(query).json(body), repeat).await
+    }
+
+    /// POST `path` with the suite token (`suite_access_token`), refetched once if refused.
+    pub(super) async fn post_as_suite<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &Value,
+        repeat: bool,
+    ) -> Result<T, Fail> {
+        self.with_suite_token(|t| async move {
+            self.post(path, &[("suite_access_token", &t)], body, repeat)
+                .await
+        })
+        .await
+    }
+
+    /// POST `path` with the corp's token (`access_token`), refetched once if refused.
+    pub(super) async fn post_as_corp<T: DeserializeOwned>(
+        &self,
+        corp_id: &str,
+        path: &str,
+        body: &Value,
+        repeat: bool,
+    ) -> Result<T, Fail> {
+        self.with_corp_token(corp_id, |t| async move {
+            self.post(path, &[("access_token", &t)], body, repeat).await
+        })
+        .await
     }
 
     /// The token named `name` from the shared cache, or fetched by `fetch` (value,
@@ -185,6 +201,20 @@ impl SuiteWeCom {
             done => done,
         }
     }
+}
+
+/// One exchange, tried again on a transient failure when `repeat`; its answer read.
+async fn exchange<T: DeserializeOwned>(
+    request: impl Fn() -> reqwest::RequestBuilder,
+    repeat: bool,
+) -> Result<T, Fail> {
+    let send = || http::json::<Value>(request());
+    let answer = if repeat {
+        http::repeatable(send).await
+    } else {
+        send().await
+    };
+    envelope(answer.map_err(Fail::Http)?)
 }
 
 /// WeCom answers HTTP 200 with `errcode` in the body (absent on some successes).

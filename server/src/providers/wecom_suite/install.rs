@@ -89,18 +89,7 @@ impl SuiteWeCom {
     ) -> Result<(Install, String), ProviderError> {
         let body = json!({"auth_code": auth_code});
         let a: Answer = self
-            .with_suite_token(|t| {
-                let body = &body;
-                async move {
-                    self.post(
-                        "/cgi-bin/service/get_permanent_code",
-                        &[("suite_access_token", &t)],
-                        body,
-                        false,
-                    )
-                    .await
-                }
-            })
+            .post_as_suite("/cgi-bin/service/get_permanent_code", &body, false)
             .await
             .map_err(|f| f.provider("get_permanent_code"))?;
         let (install, code) = a.install()?;
@@ -123,27 +112,10 @@ impl SuiteWeCom {
                 provider: super::PROVIDER,
                 message: "change_auth for a corp with no install here".to_owned(),
             })?;
-        let code = self
-            .vault
-            .open(&install.permanent_code_sealed)
-            .map_err(|_| ProviderError::Misconfigured {
-                provider: super::PROVIDER,
-                detail: "a permanent code does not open with this data key".to_owned(),
-            })?;
+        let code = self.permanent_code(&install)?;
         let body = json!({"auth_corpid": corp_id, "permanent_code": code});
         let a: Answer = self
-            .with_suite_token(|t| {
-                let body = &body;
-                async move {
-                    self.post(
-                        "/cgi-bin/service/get_auth_info",
-                        &[("suite_access_token", &t)],
-                        body,
-                        true,
-                    )
-                    .await
-                }
-            })
+            .post_as_suite("/cgi-bin/service/get_auth_info", &body, true)
             .await
             .map_err(|f| f.provider("get_auth_info"))?;
         Ok(a.install()?.0)

@@ -168,15 +168,9 @@ impl SuiteWeCom {
     }
 
     async fn corp_token(&self, corp_id: &str) -> Result<Token, Fail> {
-        self.cached(&format!("corp:{corp_id}"), || async {
+        self.cached(&corp_token_name(corp_id), || async {
             let install = self.live_install(corp_id).await?;
-            let code = self
-                .vault
-                .open(&install.permanent_code_sealed)
-                .map_err(|_| ProviderError::Misconfigured {
-                    provider: PROVIDER,
-                    detail: "a permanent code does not open with this data key".to_owned(),
-                })?;
+            let code = self.permanent_code(&install)?;
             #[derive(Deserialize)]
             struct Answer {
                 access_token: String,
@@ -184,22 +178,24 @@ impl SuiteWeCom {
             }
             let body = json!({"auth_corpid": corp_id, "permanent_code": code});
             let a: Answer = self
-                .with_suite_token(|t| {
-                    let body = &body;
-                    async move {
-                        self.post(
-                            "/cgi-bin/service/get_corp_token",
-                            &[("suite_access_token", &t)],
-                            body,
-                            true,
-                        )
-                        .await
-                    }
-                })
+                .post_as_suite("/cgi-bin/service/get_corp_token", &body, true)
                 .await?;
             Ok((a.access_token, a.expires_in))
         })
         .await
+    }
+
+    /// The install's permanent code, unsealed.
+    fn permanent_code(
+        &self,
+        install: &crate::storage::InstallRow,
+    ) -> Result<String, ProviderError> {
+        self.vault
+            .open(&install.permanent_code_sealed)
+            .map_err(|_| ProviderError::Misconfigured {
+                provider: PROVIDER,
+                detail: "a permanent code does not open with this data key".to_owned(),
+            })
     }
 
     /// Runs `call` with the corp's token, refetched once if WeCom refuses it.
@@ -208,8 +204,7 @@ impl SuiteWeCom {
         C: Fn(String) -> CF,
         CF: std::future::Future<Output = Result<T, Fail>>,
     {
-        let name = format!("corp:{corp_id}");
-        self.with_token(&name, || self.corp_token(corp_id), call)
+        self.with_token(&corp_token_name(corp_id), || self.corp_token(corp_id), call)
             .await
     }
 
@@ -257,6 +252,11 @@ impl SuiteWeCom {
             agentid: install.agentid,
         })
     }
+}
+
+/// The corp token's name in the shared cache.
+fn corp_token_name(corp_id: &str) -> String {
+    format!("corp:{corp_id}")
 }
 
 #[derive(Clone, Copy)]
@@ -341,18 +341,7 @@ impl WeCom for SuiteWeCom {
         }
         let body = json!({"agentid": install.agentid});
         let a: Answer = self
-            .with_corp_token(corp_id, |t| {
-                let body = &body;
-                async move {
-                    self.post(
-                        "/cgi-bin/agent/get_admin_list",
-                        &[("access_token", &t)],
-                        body,
-                        true,
-                    )
-                    .await
-                }
-            })
+            .post_as_corp(corp_id, "/cgi-bin/agent/get_admin_list", &body, true)
             .await
             .map_err(|f| f.provider("get_admin_list"))?;
         Ok(match a.admin {
@@ -383,20 +372,9 @@ impl WeCom for SuiteWeCom {
             #[serde(default)]
             invaliduser: String,
         }
+        // Never repeated on a timeout or a 5xx: it may have been delivered.
         let answer = self
-            .with_corp_token(corp_id, |t| {
-                let body = &body;
-                // Never repeated on a timeout or a 5xx: it may have been delivered.
-                async move {
-                    self.post::<Answer>(
-                        "/cgi-bin/message/send",
-                        &[("access_token", &t)],
-                        body,
-                        false,
-                    )
-                    .await
-                }
-            })
+            .post_as_corp::<Answer>(corp_id, "/cgi-bin/message/send", &body, false)
             .await;
         match answer {
             Ok(a) => Ok(Delivery {
