@@ -252,10 +252,24 @@ async fn every_unknown_code_gets_the_same_page() {
     }
     assert!(pages.windows(2).all(|w| w[0] == w[1]), "one page for all");
     assert!(pages[0].contains("授权码无效"));
-    // The form answers the same for a typed one.
-    let res = typed(&app, "203.0.113.1", "AAAAAAAAAAAA").await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert_eq!(body_text(res).await, pages[0]);
+    // A typed one comes back in the form, the code kept, the message at the field: the
+    // same words for every wrong code.
+    let mut forms = Vec::new();
+    for code in ["AAAAAAAAAAAA", swapped.as_str()] {
+        let res = typed(&app, "203.0.113.1", code).await;
+        assert_eq!(res.status(), StatusCode::NOT_FOUND);
+        let form = body_text(res).await;
+        assert!(form.contains(&format!("value=\"{code}\"")), "{form}");
+        assert!(form.contains("aria-invalid=\"true\""), "{form}");
+        forms.push(form.replace(code, ""));
+    }
+    assert_eq!(forms[0], forms[1]);
+    assert!(forms[0].contains("未找到该授权码对应的页面"));
+    assert!(forms[0].contains("id=\"code-error\""));
+    // What comes back is escaped: the field cannot carry markup into the page.
+    let res = typed(&app, "203.0.113.1", "\"><b>x</b>").await;
+    let form = body_text(res).await;
+    assert!(!form.contains("<b>x</b>") && form.contains("&quot;&gt;&lt;b&gt;"), "{form}");
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Form, Router};
-use html_escape::encode_text as text;
+use html_escape::{encode_double_quoted_attribute as attr, encode_text as text};
 use serde::Deserialize;
 
 use super::extract::ClientIp;
@@ -71,17 +71,25 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     res
 }
 
-/// The code form; `error` under the field when it was refused.
-fn form_page(status: StatusCode, error: Option<&str>) -> Response {
-    let error = error
-        .map(|e| format!("<p class=\"err\" id=\"code-error\">{}</p>", text(e)))
-        .unwrap_or_default();
+/// The code form. A refused code comes back in the field, with `error` under it.
+fn form_page(status: StatusCode, error: Option<&str>, typed: &str) -> Response {
+    let (invalid, error) = match error {
+        Some(e) => (
+            " aria-invalid=\"true\" aria-describedby=\"code-error\"",
+            format!(
+                "<p class=\"err\" id=\"code-error\" role=\"alert\">{}</p>",
+                text(e)
+            ),
+        ),
+        None => ("", String::new()),
+    };
     let body = format!(
         "<h1>输入授权码</h1><p>请输入短信中的授权码，打开对应的页面</p>\
          <form method=\"post\" action=\"/s\"><label for=\"code\">授权码</label>\
-         <input id=\"code\" name=\"code\" autocomplete=\"one-time-code\" autocapitalize=\"off\" \
-         autocorrect=\"off\" spellcheck=\"false\" maxlength=\"32\" required>{error}\
-         <button type=\"submit\">确定</button></form>"
+         <input id=\"code\" name=\"code\" value=\"{value}\" autocomplete=\"one-time-code\" \
+         autocapitalize=\"off\" autocorrect=\"off\" spellcheck=\"false\" maxlength=\"32\" \
+         required{invalid}>{error}<button type=\"submit\">确定</button></form>",
+        value = attr(typed),
     );
     page(status, "输入授权码", &body)
 }
@@ -96,18 +104,27 @@ fn notice(status: StatusCode, title: &str, message: &str) -> Response {
     page(status, title, &body)
 }
 
+const UNKNOWN: &str = "未找到该授权码对应的页面，请核对短信中的链接或授权码是否完整";
+
 /// The same page for every code that opens nothing: no answer tells one wrong code from
 /// another.
 fn unknown() -> Response {
-    notice(
-        StatusCode::NOT_FOUND,
-        "授权码无效",
-        "未找到该授权码对应的页面，请核对短信中的链接或授权码是否完整",
-    )
+    notice(StatusCode::NOT_FOUND, "授权码无效", UNKNOWN)
 }
 
-/// What a resolution answers: `redirect` is 302 for a followed link, 303 after the form.
-async fn answer(state: &AppState, ip: &ClientIp, code: &str, redirect: StatusCode) -> Response {
+/// How a code came: followed from an SMS (302 on success), or typed into the form (303; a
+/// wrong one comes back in the form, at the field).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Came {
+    Followed,
+    Typed,
+}
+
+async fn answer(state: &AppState, ip: &ClientIp, code: &str, came: Came) -> Response {
+    let redirect = match came {
+        Came::Followed => StatusCode::FOUND,
+        Came::Typed => StatusCode::SEE_OTHER,
+    };
     match short_codes::open(&state.ctx(), &ip.key(), code).await {
         Ok(Opened::To(path)) => {
             let mut res = redirect.into_response();
@@ -117,6 +134,9 @@ async fn answer(state: &AppState, ip: &ClientIp, code: &str, redirect: StatusCod
             }
             h.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
             res
+        }
+        Ok(Opened::Unknown) if came == Came::Typed => {
+            form_page(StatusCode::NOT_FOUND, Some(UNKNOWN), code.trim())
         }
         Ok(Opened::Unknown) => unknown(),
         Ok(Opened::Gone(why)) => notice(StatusCode::GONE, "链接已失效", &why),
@@ -138,7 +158,7 @@ async fn answer(state: &AppState, ip: &ClientIp, code: &str, redirect: StatusCod
 
 /// `GET /s`: the form for a code typed from an SMS.
 pub async fn form() -> Response {
-    form_page(StatusCode::OK, None)
+    form_page(StatusCode::OK, None, "")
 }
 
 #[derive(Debug, Deserialize)]
@@ -155,9 +175,9 @@ pub async fn submit(
 ) -> Response {
     let code = form.map(|Form(f)| f.code).unwrap_or_default();
     if code.trim().is_empty() {
-        return form_page(StatusCode::BAD_REQUEST, Some("请输入授权码"));
+        return form_page(StatusCode::BAD_REQUEST, Some("请输入授权码"), "");
     }
-    answer(&state, &ip, &code, StatusCode::SEE_OTHER).await
+    answer(&state, &ip, &code, Came::Typed).await
 }
 
 /// `GET /s/<code>`: the link in an SMS.
@@ -167,7 +187,7 @@ pub async fn follow(
     code: Result<Path<String>, axum::extract::rejection::PathRejection>,
 ) -> Response {
     match code {
-        Ok(Path(code)) => answer(&state, &ip, &code, StatusCode::FOUND).await,
+        Ok(Path(code)) => answer(&state, &ip, &code, Came::Followed).await,
         Err(_) => unknown(),
     }
 }
