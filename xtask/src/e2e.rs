@@ -371,7 +371,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     };
 
     // 3c. a real-mode server against the contract fakes, for tests/e2e/real.spec.ts
-    let real = crate::e2e_real::start(root, &server_bin, &target)?;
+    let real = crate::e2e_real::start(root, &server_bin, &target, addr.port())?;
 
     // 4. Playwright (= `npx playwright test`, without npx's extra process in between)
     let mut cmd = Command::new(&playwright);

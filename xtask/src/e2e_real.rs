@@ -14,11 +14,28 @@ use anyhow::{bail, Context, Result};
 use crate::e2e::{LocalServer, Server};
 use crate::util;
 
-const SERVER: &str = "127.0.0.1:18083";
-const FAKE_WECOM: &str = "127.0.0.1:18090";
-const FAKE_SMS: &str = "127.0.0.1:18091";
-const FAKE_OCR: &str = "127.0.0.1:18092";
-const FAKE_FACEID: &str = "127.0.0.1:18093";
+/// Where the leg listens: fixed offsets from the main e2e server's port (18080 gives the
+/// server 18083 and the fakes 18090–18093), so two runs with different `E2E_ADDR`s coexist.
+struct Addrs {
+    server: String,
+    wecom: String,
+    sms: String,
+    ocr: String,
+    faceid: String,
+}
+
+impl Addrs {
+    fn from_base(base: u16) -> Self {
+        let at = |offset: u16| format!("127.0.0.1:{}", base + offset);
+        Self {
+            server: at(3),
+            wecom: at(10),
+            sms: at(11),
+            ocr: at(12),
+            faceid: at(13),
+        }
+    }
+}
 
 /// What the operator would set, the fakes given the same credentials. Made-up values, but
 /// each distinctive, so a leak of any of them into a log is found.
@@ -59,6 +76,7 @@ const SECRETS: &[&str] = &[
 const REGISTRY_CSV: &str = "uscc,name,legal_rep\n91330106MA2KX7Q890,星河云图科技有限公司,王建国\n";
 
 pub struct RealRun {
+    addrs: Addrs,
     fakes: Server,
     server: Server,
     log_path: PathBuf,
@@ -73,8 +91,16 @@ fn setting(name: &str) -> &'static str {
         .expect("a known setting")
 }
 
-pub fn start(root: &Path, server_bin: &Path, target: &Path) -> Result<RealRun> {
-    for addr in [SERVER, FAKE_WECOM, FAKE_SMS, FAKE_OCR, FAKE_FACEID] {
+pub fn start(root: &Path, server_bin: &Path, target: &Path, base_port: u16) -> Result<RealRun> {
+    let addrs = Addrs::from_base(base_port);
+    let Addrs {
+        server: ref server_addr,
+        ref wecom,
+        ref sms,
+        ref ocr,
+        ref faceid,
+    } = addrs;
+    for addr in [server_addr, wecom, sms, ocr, faceid] {
         if TcpListener::bind(addr).is_err() {
             bail!("{addr} is already in use: stop whatever listens there");
         }
@@ -84,8 +110,8 @@ pub fn start(root: &Path, server_bin: &Path, target: &Path) -> Result<RealRun> {
     let log = std::fs::File::create(&fakes_log)?;
     let mut cmd = Command::new(&fakes_bin);
     cmd.current_dir(root)
-        .args(["--wecom", FAKE_WECOM, "--sms", FAKE_SMS, "--ocr", FAKE_OCR])
-        .args(["--faceid", FAKE_FACEID])
+        .args(["--wecom", wecom, "--sms", sms, "--ocr", ocr])
+        .args(["--faceid", faceid])
         .envs(SETTINGS.iter().copied())
         .stdin(Stdio::null())
         .stdout(log.try_clone()?)
@@ -101,7 +127,7 @@ pub fn start(root: &Path, server_bin: &Path, target: &Path) -> Result<RealRun> {
         .spawn()
         .with_context(|| format!("starting {}", fakes_bin.display()))?;
     let fakes = Server::from_child(child);
-    for addr in [FAKE_WECOM, FAKE_SMS, FAKE_OCR, FAKE_FACEID] {
+    for addr in [wecom, sms, ocr, faceid] {
         wait_for_port(addr.parse()?, &fakes_log)?;
     }
 
@@ -120,12 +146,12 @@ pub fn start(root: &Path, server_bin: &Path, target: &Path) -> Result<RealRun> {
             .env("ESIGN_DATA_KEY", setting("ESIGN_DATA_KEY")),
     )?;
 
-    let public = format!("http://{SERVER}");
-    let wecom = format!("http://{FAKE_WECOM}");
+    let public = format!("http://{server_addr}");
+    let wecom = format!("http://{wecom}");
     let (sms, ocr, faceid) = (
-        format!("http://{FAKE_SMS}"),
-        format!("http://{FAKE_OCR}"),
-        format!("http://{FAKE_FACEID}"),
+        format!("http://{sms}"),
+        format!("http://{ocr}"),
+        format!("http://{faceid}"),
     );
     let mut env: Vec<(&str, &str)> = SETTINGS.to_vec();
     env.extend([
@@ -146,8 +172,8 @@ pub fn start(root: &Path, server_bin: &Path, target: &Path) -> Result<RealRun> {
     let server = LocalServer {
         bin: server_bin,
         root,
-        addr: SERVER.parse()?,
-        addr_text: SERVER,
+        addr: server_addr.parse()?,
+        addr_text: server_addr,
         database_url: &database_url,
         data_dir: &data_dir,
         static_dir: &root.join("dist"),
@@ -157,6 +183,7 @@ pub fn start(root: &Path, server_bin: &Path, target: &Path) -> Result<RealRun> {
     }
     .spawn(false)?;
     Ok(RealRun {
+        addrs,
         fakes,
         server,
         log_path,
@@ -168,16 +195,17 @@ impl RealRun {
     /// What the spec needs: where the server and the fakes listen, and the secrets to look for
     /// in every answer it receives.
     pub fn env(&self) -> Vec<(String, String)> {
-        let mut env = vec![
-            ("E2E_REAL_BASE".to_owned(), format!("http://{SERVER}")),
-            ("E2E_FAKE_WECOM".to_owned(), format!("http://{FAKE_WECOM}")),
-            ("E2E_FAKE_SMS".to_owned(), format!("http://{FAKE_SMS}")),
-            ("E2E_FAKE_OCR".to_owned(), format!("http://{FAKE_OCR}")),
-            (
-                "E2E_FAKE_FACEID".to_owned(),
-                format!("http://{FAKE_FACEID}"),
-            ),
-        ];
+        let a = &self.addrs;
+        let mut env: Vec<(String, String)> = [
+            ("E2E_REAL_BASE", &a.server),
+            ("E2E_FAKE_WECOM", &a.wecom),
+            ("E2E_FAKE_SMS", &a.sms),
+            ("E2E_FAKE_OCR", &a.ocr),
+            ("E2E_FAKE_FACEID", &a.faceid),
+        ]
+        .into_iter()
+        .map(|(k, addr)| (k.to_owned(), format!("http://{addr}")))
+        .collect();
         let secrets: Vec<&str> = SECRETS.iter().map(|name| setting(name)).collect();
         env.push(("E2E_REAL_SECRETS".to_owned(), secrets.join("\n")));
         env
