@@ -10,7 +10,6 @@ use api::wire::{
     NotifyAdminsResult, RealNameRequest, ReviewDecision, ReviewItem, SessionInfo, SmsLinkView,
     WechatLookup,
 };
-use gloo_net::http::{Request, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -68,59 +67,75 @@ impl ApiError {
 }
 
 pub async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    decode(response).await
+    let (status, text) = fetch("GET", path, None).await?;
+    interpret(status, &text)
 }
 
 pub async fn post<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
-    let request = Request::post(path)
-        .json(body)
-        .map_err(|_| ApiError::Decode)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    let (status, text) = fetch("POST", path, Some(to_json(body)?)).await?;
+    interpret(status, &text)
 }
 
 pub async fn put<T: DeserializeOwned, B: Serialize>(path: &str, body: &B) -> Result<T, ApiError> {
-    let request = Request::put(path)
-        .json(body)
-        .map_err(|_| ApiError::Decode)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    decode(response).await
+    let (status, text) = fetch("PUT", path, Some(to_json(body)?)).await?;
+    interpret(status, &text)
 }
 
 pub async fn delete<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
-    let response = Request::delete(path)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    decode(response).await
+    let (status, text) = fetch("DELETE", path, None).await?;
+    interpret(status, &text)
 }
 
 /// A GET for pages that work without a session (opened from an SMS): no session is `None`,
 /// not the app-wide "reopen from WeCom" page.
 async fn get_if_signed_in<T: DeserializeOwned>(path: &str) -> Result<Option<T>, ApiError> {
-    let response = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if response.status() == 401 {
+    let (status, text) = fetch("GET", path, None).await?;
+    if status == 401 {
         return Ok(None);
     }
-    decode(response).await.map(Some)
+    interpret(status, &text).map(Some)
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|_| ApiError::Decode)
+}
+
+/// The one request function. Not generic on purpose: every call in the app shares this one
+/// compiled future, and only the (synchronous) decoding is instantiated per type.
+async fn fetch(method: &str, path: &str, json: Option<String>) -> Result<(u16, String), ApiError> {
+    use wasm_bindgen::JsCast;
+    use wasm_bindgen_futures::JsFuture;
+
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    if let Some(json) = json {
+        let headers = web_sys::Headers::new().map_err(|_| ApiError::Network)?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(|_| ApiError::Network)?;
+        init.set_headers(&headers);
+        init.set_body(&wasm_bindgen::JsValue::from_str(&json));
+    }
+    let window = web_sys::window().ok_or(ApiError::Network)?;
+    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
     let status = response.status();
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    interpret(status, &text)
+    let text = response.text().map_err(|_| ApiError::Network)?;
+    let text = JsFuture::from(text)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .as_string()
+        .unwrap_or_default();
+    Ok((status, text))
 }
 
 /// The one place that turns a status and a body into a result, for fetch and for uploads.
 fn interpret<T: DeserializeOwned>(status: u16, text: &str) -> Result<T, ApiError> {
     if (200..300).contains(&status) {
+        // 204 has no body: it is what a `()` answer looks like.
+        let text = if status == 204 { "null" } else { text };
         return serde_json::from_str(text).map_err(|_| ApiError::Decode);
     }
     // Errors from this server are JSON; anything else (a gateway's HTML page) is a network fault.
@@ -146,6 +161,16 @@ pub async fn upload<T: DeserializeOwned>(
     photo: &web_sys::Blob,
     on_progress: impl Fn(f64) + 'static,
 ) -> Result<T, ApiError> {
+    let (status, text) = send_photo(path, photo, Box::new(on_progress)).await?;
+    interpret(status, &text)
+}
+
+/// The XMLHttpRequest itself, compiled once (see `fetch`).
+async fn send_photo(
+    path: &str,
+    photo: &web_sys::Blob,
+    on_progress: Box<dyn Fn(f64)>,
+) -> Result<(u16, String), ApiError> {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
 
@@ -171,7 +196,7 @@ pub async fn upload<T: DeserializeOwned>(
     drop(progress);
     let status = xhr.status().unwrap_or(0);
     let text = xhr.response_text().ok().flatten().unwrap_or_default();
-    interpret(status, &text)
+    Ok((status, text))
 }
 
 fn announce_auth_lost() {
@@ -275,16 +300,7 @@ pub async fn legal_rep_decide(token: &str, approve: bool) -> Result<(), ApiError
 
 /// A POST the server answers with 204 and no body.
 async fn post_no_content<B: Serialize>(path: &str, body: &B) -> Result<(), ApiError> {
-    let request = Request::post(path)
-        .json(body)
-        .map_err(|_| ApiError::Decode)?;
-    let response = request.send().await.map_err(|_| ApiError::Network)?;
-    if response.status() == 204 {
-        return Ok(());
-    }
-    let status = response.status();
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    interpret::<()>(status, &text)
+    post::<(), B>(path, body).await
 }
 
 /// 获取授权书模板: sent as a WeCom message; also downloadable.
@@ -383,16 +399,7 @@ pub async fn enterprise_if_signed_in() -> Result<Option<wire::EnterpriseView>, A
 
 /// 撤销认证: the applicant withdraws the application.
 pub async fn withdraw_application() -> Result<(), ApiError> {
-    let response = Request::delete(paths::APPLICATION)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    if response.status() == 204 {
-        return Ok(());
-    }
-    let status = response.status();
-    let text = response.text().await.map_err(|_| ApiError::Network)?;
-    interpret::<()>(status, &text)
+    delete(paths::APPLICATION).await
 }
 
 /// 接管认证 of an application untouched for 30 days.

@@ -4,6 +4,7 @@ pub mod client;
 pub mod components;
 pub mod format;
 pub mod pages;
+pub mod remote;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};

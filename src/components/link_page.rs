@@ -12,6 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::client::ApiError;
 use crate::components::error_state::ErrorState;
 use crate::components::loading::LoadingPage;
+use crate::remote::Remote;
 
 /// The `:token` of the current route.
 pub fn token_param() -> String {
@@ -44,7 +45,7 @@ where
 {
     let token = token_param();
     let t = token.clone();
-    let loaded = LocalResource::new(move || load(t.clone()));
+    let loaded = Remote::new(move || load(t.clone()));
     view! {
         <div class="page">
             <Suspense fallback=|| view! { <LoadingPage/> }>

@@ -15,6 +15,7 @@ use crate::components::link_page::biz_token_param;
 use crate::components::loading::LoadingPage;
 use crate::components::navbar::Navbar;
 use crate::components::toast::use_toaster;
+use crate::remote::Remote;
 
 /// Which face check the member comes back from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,7 +60,7 @@ impl MemberFace {
 #[component]
 pub fn MemberFaceReturn(face: MemberFace) -> impl IntoView {
     let token = biz_token_param();
-    let outcome = LocalResource::new(move || face.result(token.clone()));
+    let outcome = Remote::new(move || face.result(token.clone()));
     let navigate = use_navigate();
     let toaster = use_toaster();
     view! {

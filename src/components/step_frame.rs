@@ -13,6 +13,7 @@ use crate::components::error_state::ErrorState;
 use crate::components::loading::LoadingPage;
 use crate::components::navbar::Navbar;
 use crate::components::steps::Steps;
+use crate::remote::Remote;
 
 #[component]
 pub fn StepFrame<F, V>(step: ApplyStep, render: F) -> impl IntoView
@@ -20,7 +21,7 @@ where
     F: Fn(ApplicationView) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
-    let app = LocalResource::new(client::application);
+    let app = Remote::new(client::application);
     let navigate = use_navigate();
     let back = step.previous().map_or("/", ApplyStep::path);
     view! {

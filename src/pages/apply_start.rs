@@ -8,10 +8,11 @@ use crate::client;
 use crate::components::loading::LoadingPage;
 use crate::components::navbar::Navbar;
 use crate::components::step_frame::StepOutcome;
+use crate::remote::Remote;
 
 #[component]
 pub fn ApplyStart() -> impl IntoView {
-    let started = LocalResource::new(client::start_application);
+    let started = Remote::new(client::start_application);
     let navigate = use_navigate();
     view! {
         <div class="page">

@@ -9,10 +9,11 @@ use crate::client::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
 use crate::components::error_state::ErrorState;
 use crate::components::loading::LoadingPage;
+use crate::remote::Remote;
 
 #[component]
 pub fn Done() -> impl IntoView {
-    let enterprise = LocalResource::new(client::enterprise);
+    let enterprise = Remote::new(client::enterprise);
     view! {
         <div class="page">
             <Suspense fallback=|| view! { <LoadingPage/> }>

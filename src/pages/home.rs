@@ -13,10 +13,11 @@ use crate::components::dialog::{Dialog, DialogActions};
 use crate::components::error_state::ErrorState;
 use crate::components::loading::HomeSkeleton;
 use crate::components::toast::use_toaster;
+use crate::remote::Remote;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let session = LocalResource::new(client::session);
+    let session = Remote::new(client::session);
     view! {
         <Suspense fallback=|| view! { <HomeSkeleton/> }>
             {move || Suspend::new(async move {

@@ -9,13 +9,14 @@ use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
 use crate::components::link_page::{biz_token_param, token_param, DeadLink, FaceFailed};
 use crate::components::loading::LoadingPage;
+use crate::remote::Remote;
 
 #[component]
 pub fn LegalRepReturn() -> impl IntoView {
     let token = token_param();
     let biz = biz_token_param();
     let t = token.clone();
-    let outcome = LocalResource::new(move || {
+    let outcome = Remote::new(move || {
         let (t, biz) = (t.clone(), biz.clone());
         async move { client::legal_rep_face_result(&t, biz).await }
     });

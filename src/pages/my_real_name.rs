@@ -10,6 +10,7 @@ use crate::client;
 use crate::components::identity_form::IdentityForm;
 use crate::components::navbar::Navbar;
 use crate::components::toast::use_toaster;
+use crate::remote::Remote;
 
 #[component]
 pub fn MyRealName() -> impl IntoView {
@@ -19,7 +20,7 @@ pub fn MyRealName() -> impl IntoView {
         .is_some_and(|n| n == "wechat");
     let navigate = use_navigate();
     let toaster = use_toaster();
-    let session = LocalResource::new(client::session);
+    let session = Remote::new(client::session);
     let submit = Action::new_local(|req: &RealNameRequest| client::verify_me(req.clone()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = submit.value().get() {

@@ -12,10 +12,11 @@ use crate::components::error_state::ErrorState;
 use crate::components::loading::LoadingPage;
 use crate::components::step_frame::Blocked;
 use crate::format::china_date_time;
+use crate::remote::Remote;
 
 #[component]
 pub fn Reviews() -> impl IntoView {
-    let queue = LocalResource::new(client::reviews);
+    let queue = Remote::new(client::reviews);
     view! {
         <div class="page">
             <header class="page__hd">

@@ -22,13 +22,14 @@ use crate::components::poll::{countdown, poll_application};
 use crate::components::step_frame::Blocked;
 use crate::components::steps::Steps;
 use crate::format::china_time;
+use crate::remote::Remote;
 
 /// How often the waiting page asks while the event stream is not up.
 const POLL_MS: u64 = 3000;
 
 #[component]
 pub fn Wechat() -> impl IntoView {
-    let app = LocalResource::new(client::application);
+    let app = Remote::new(client::application);
     let navigate = use_navigate();
     view! {
         <div class="page">
