@@ -2,6 +2,7 @@
 //! and the fields it filled in, each marked as recognized or edited, each editable. Whatever
 //! recognition misses, the user types; nothing blocks.
 
+use crate::components::back_stack::use_navigate;
 use api::validate::{enterprise_name, person_name, uscc};
 use api::wire::{
     ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto,
@@ -10,7 +11,6 @@ use api::wire::{
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
 use crate::components::capture::PhotoCapture;

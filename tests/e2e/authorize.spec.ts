@@ -34,7 +34,7 @@ test('王建国, the legal representative, passes face verification and the ente
   await expect(page).toHaveURL(/\/dev\/face\//);
   await page.getByRole('button', { name: '通过', exact: true }).click();
 
-  await expect(page).toHaveURL(/\/apply\/done$/);
+  await expect(page).toHaveURL(/\/apply\/done(#app)?$/);
   await expect(page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   await expect(page.getByText('您已成为该企业的超级管理员')).toBeVisible();
   await shot(page, 'authorize-done');
@@ -70,6 +70,9 @@ async function zhangNotifies(browser: Browser, request: APIRequestContext) {
   await zhang.page.getByRole('button', { name: '下一步' }).click();
   await passContact(zhang.page, request, ZHANG.mobile);
   await expect(zhang.page.getByRole('heading', { name: '您是企业或个体工商户的员工' })).toBeVisible();
+  await zhang.page.getByRole('button', { name: '短信通知法人' }).click();
+  // The form opens with the focus on the number, for the keyboard and screen readers.
+  await expect(zhang.page.getByLabel('法定代表人手机号')).toBeFocused();
   await zhang.page.getByLabel('法定代表人手机号').fill(WANG.mobile);
   await shot(zhang.page, 'authorize-notify-form');
   await zhang.page.getByRole('button', { name: '确认' }).click();
@@ -109,7 +112,7 @@ test('短信通知法人: 王建国 authorizes from the SMS link and 张伟\'s p
   await shot(wang.page, 'legal-rep-approved');
 
   // No reload on 张伟's side: the waiting page notices.
-  await expect(zhang.page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(zhang.page).toHaveURL(/\/apply\/done(#app)?$/, { timeout: 15_000 });
   await expect(zhang.page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   // The used link says so.
   await wang.page.goto(link);
