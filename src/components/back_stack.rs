@@ -244,38 +244,3 @@ pub fn BackStack(children: Children) -> impl IntoView {
     });
     children()
 }
-
-#[cfg(test)]
-mod tests {
-    use super::record;
-
-    fn v(s: &[&str]) -> Vec<String> {
-        s.iter().map(|p| (*p).to_owned()).collect()
-    }
-
-    #[test]
-    fn a_step_forward_keeps_the_page_behind() {
-        assert_eq!(
-            record(v(&["/"]), "/apply", "/apply/real-name", false),
-            v(&["/", "/apply"])
-        );
-    }
-
-    #[test]
-    fn replacing_keeps_the_stack() {
-        assert_eq!(
-            record(v(&["/"]), "/apply", "/apply/real-name", true),
-            v(&["/"])
-        );
-    }
-
-    #[test]
-    fn going_to_a_page_behind_goes_back_to_it() {
-        let s = v(&["/", "/apply/real-name", "/apply/license"]);
-        assert_eq!(
-            record(s.clone(), "/apply/contact", "/apply/real-name", false),
-            v(&["/"])
-        );
-        assert!(record(s, "/apply/contact", "/", false).is_empty());
-    }
-}
