@@ -70,6 +70,8 @@ async function zhangNotifies(browser: Browser, request: APIRequestContext) {
   await zhang.page.getByRole('button', { name: '下一步' }).click();
   await passContact(zhang.page, request, ZHANG.mobile);
   await expect(zhang.page.getByRole('heading', { name: '您是企业或个体工商户的员工' })).toBeVisible();
+  await expect(zhang.page.getByLabel('法定代表人手机号')).toHaveCount(0);
+  await shot(zhang.page, 'authorize-notify-choice');
   await zhang.page.getByRole('button', { name: '短信通知法人' }).click();
   // The form opens with the focus on the number, for the keyboard and screen readers.
   await expect(zhang.page.getByLabel('法定代表人手机号')).toBeFocused();
@@ -148,7 +150,8 @@ test('短信通知法人: a link opened by someone else, and a withdrawn link, e
   await shot(lina.page, 'legal-rep-wrong-person');
 
   await zhang.page.getByRole('button', { name: '取消' }).click();
-  await expect(zhang.page.getByRole('button', { name: '确认' })).toBeVisible();
+  // Cancelled: back to the choice, as the seed's step 4 starts.
+  await expect(zhang.page.getByRole('button', { name: '短信通知法人' })).toBeVisible();
   await lina.page.goto(link);
   await expect(lina.page.getByRole('heading', { name: '授权请求已取消' })).toBeVisible();
   await lina.page.goto('/legal-rep/not-a-real-token');
