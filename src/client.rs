@@ -233,6 +233,34 @@ pub async fn confirm_license(form: LicenseForm) -> Result<ApplicationView, ApiEr
     put(paths::LICENSE, &form).await
 }
 
+/// 上传证照 after a reload: the last photo and what it read.
+pub async fn license_draft() -> Result<wire::LicenseDraft, ApiError> {
+    get(paths::LICENSE).await
+}
+
+/// One of the caller's photos as an object URL (the caller revokes it). Fetched here, with the
+/// session, because WKWebView's native image loads may go without the cookie.
+pub async fn photo_object_url(path: &str) -> Result<String, ApiError> {
+    let response = Request::get(path)
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    if response.status() != 200 {
+        return decode::<()>(response).await.and(Err(ApiError::Decode));
+    }
+    let kind = response
+        .headers()
+        .get("content-type")
+        .unwrap_or_else(|| "image/jpeg".to_owned());
+    let bytes = response.binary().await.map_err(|_| ApiError::Network)?;
+    let parts = web_sys::js_sys::Array::of1(&web_sys::js_sys::Uint8Array::from(&bytes[..]));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(&kind);
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
+        .map_err(|_| ApiError::Decode)?;
+    web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Decode)
+}
+
 pub async fn wechat_enterprise(uscc: &str) -> Result<WechatLookup, ApiError> {
     get(&format!("{}?uscc={}", paths::WECHAT_ENTERPRISE, uscc)).await
 }

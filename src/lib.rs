@@ -11,6 +11,7 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use components::auth_lost::{provide_auth_lost, AuthLostGate};
+use components::back_stack::BackStack;
 use components::toast::ToastProvider;
 use pages::activate::Activate;
 use pages::activate_return::ActivateReturn;
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
         <ToastProvider>
             <AuthLostGate>
                 <Router>
+                    <BackStack>
                     <main class="app">
                         <Routes fallback=|| view! { <NotFound/> }>
                             <Route path=path!("/") view=Home/>
@@ -75,6 +77,7 @@ pub fn App() -> impl IntoView {
                             <Route path=path!("/ops/reviews") view=Reviews/>
                         </Routes>
                     </main>
+                    </BackStack>
                 </Router>
             </AuthLostGate>
         </ToastProvider>

@@ -2,9 +2,9 @@
 //! once it sat untouched for 30 days, and the claim of a super admin who opened the service
 //! outside WeCom. Each asks before it acts; the server decides whether it may.
 
+use crate::components::back_stack::use_navigate;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
 
 use crate::client;
 use crate::components::dialog::ConfirmDialog;

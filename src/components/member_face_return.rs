@@ -2,11 +2,11 @@
 //! (`/apply/face-return`) or the super admin's claim (`/enterprise/face-return`). It asks the
 //! server, which asks the provider: coming back proves nothing by itself.
 
+use crate::components::back_stack::use_navigate;
 use api::wire::FaceOutcome;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::client::{self, ApiError};

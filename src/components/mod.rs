@@ -2,6 +2,7 @@
 
 pub mod application_actions;
 pub mod auth_lost;
+pub mod back_stack;
 pub mod capture;
 pub mod corp_card;
 pub mod dialog;

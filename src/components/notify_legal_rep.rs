@@ -1,4 +1,5 @@
-//! 短信通知法人 (step 4, path 2), the applicant's side: the number, 确认, then a page that
+//! 短信通知法人 (step 4, path 2), the applicant's side: the seed's 短信通知法人 button, then the
+//! number and 确认 (focus moves to the number when the form opens), then a page that
 //! waits and updates by itself (woken by the server's event stream, or asking every few seconds
 //! without one) when the legal representative acts; from there: 重新发送, 更换手机号, 取消.
 
@@ -7,6 +8,7 @@ use api::wire::{SmsLinkStatus, SmsLinkView};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 
 use crate::client;
 use crate::components::form::{shown_error, TextCell};
@@ -77,6 +79,18 @@ fn PhoneForm(
         None => {}
     });
     let pending = send.pending();
+    // The seed's order: the way is chosen with 短信通知法人 first. After a refusal or from
+    // 更换手机号 the way is chosen already, so the number is asked for directly.
+    let open = RwSignal::new(declined || editing.get_untracked());
+    let open_form = move |_| {
+        open.set(true);
+        // After the form is in the DOM: a screen reader and the keyboard land on the number.
+        request_animation_frame(|| {
+            if let Some(el) = document().get_element_by_id("legal-rep-phone") {
+                let _ = el.unchecked_into::<web_sys::HtmlElement>().focus();
+            }
+        });
+    };
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         touched.set(true);
@@ -92,7 +106,12 @@ fn PhoneForm(
             <div class="auth-card__icon auth-card__icon--sms" aria-hidden="true"></div>
             <p>"您需联系企业的法定代表人或经营者授权您作为该企业的超级管理员，授权成功后则完成企业创建流程。"</p>
         </div>
-        <form on:submit=on_submit novalidate>
+        <Show when=move || open.get() fallback=move || view! {
+            <div class="btn-area">
+                <button type="button" class="btn btn--primary" aria-controls="legal-rep-form" on:click=open_form>"短信通知法人"</button>
+            </div>
+        }>
+        <form id="legal-rep-form" on:submit=on_submit novalidate>
             <div class="cells">
                 <TextCell id="legal-rep-phone" label="法定代表人手机号" value=phone error placeholder="请输入11位手机号"
                     input_type="tel" inputmode="numeric" maxlength=16 autocomplete="off" on_blur=move || touched.set(true)/>
@@ -105,6 +124,7 @@ fn PhoneForm(
                 </button>
             </div>
         </form>
+        </Show>
     }
 }
 

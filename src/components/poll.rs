@@ -7,10 +7,11 @@
 
 use std::time::Duration;
 
+use crate::components::back_stack::use_navigate;
 use api::wire::{paths, ApplicationView, EnterpriseState, READY_EVENT, TIMELINE_EVENT};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use web_sys::EventSource;
@@ -40,7 +41,13 @@ pub fn poll_application(
                         .await
                         .is_ok_and(|s| s.enterprise_state == EnterpriseState::Verified)
                     {
-                        navigate("/apply/done", Default::default());
+                        navigate(
+                            "/apply/done",
+                            NavigateOptions {
+                                replace: true,
+                                ..Default::default()
+                            },
+                        );
                     }
                 }
                 Err(_) => {}

@@ -2,10 +2,10 @@
 //! guard that loads the application and renders only a step the server says is reachable. A
 //! deep link to a later step lands on the current one.
 
+use crate::components::back_stack::use_navigate;
 use api::wire::{resume_path, ApplicationView, ApplyStep, Scenario};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
 
 use crate::client::{self, ApiError};

@@ -3,8 +3,9 @@
 //! the WeCom-side service is open. A super admin signed in to WeCom goes on to the success
 //! page (and 邀请企业员工); from an SMS outside WeCom, the success is shown here.
 
+use crate::components::back_stack::use_navigate;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 use crate::client::{self, ApiError};
 use crate::components::error_state::ErrorState;
@@ -36,7 +37,7 @@ pub fn ActivateReturn() -> impl IntoView {
                     Suspend::new(async move {
                         match outcome.await {
                             Ok((o, true)) if o.passed => {
-                                navigate("/apply/done", Default::default());
+                                navigate("/apply/done", NavigateOptions { replace: true, ..Default::default() });
                                 view! { <LoadingPage/> }.into_any()
                             }
                             Ok((o, _)) if o.passed => view! {

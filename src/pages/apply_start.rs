@@ -1,8 +1,8 @@
 //! `/apply`, where 去认证 leads a WeCom admin: starts the application (or resumes the admin's
 //! own) and goes to the step the server says is current.
 
+use crate::components::back_stack::use_navigate;
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::client;
 use crate::components::loading::LoadingPage;

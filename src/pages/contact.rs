@@ -1,10 +1,10 @@
 //! Step 3, 确认联系方式: the applicant's mobile number at this enterprise, confirmed by a
 //! 6-digit SMS code (获取验证码, 60 s countdown that survives a reload).
 
+use crate::components::back_stack::use_navigate;
 use api::validate::{mobile, sms_code};
 use api::wire::{ApplicationView, ApplyStep};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
 use crate::components::form::{shown_error, SubmitButton, TextCell};

@@ -1,10 +1,10 @@
 //! 首页: the enterprise and its badge, what verification gives, 准备资料, and the floating
 //! 去认证 bar. What 去认证 does depends on the role the server reports.
 
+use crate::components::back_stack::use_navigate;
 use api::wire::{resume_path, EnterpriseState, EntryRole, Membership, SessionInfo, WECHAT_PATH};
 use leptos::prelude::*;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
 
 use crate::client::{self, ApiError};
 use crate::components::application_actions::{ClaimButton, TakeOverButton, WithdrawButton};

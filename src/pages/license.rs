@@ -2,24 +2,83 @@
 //! and the fields it filled in, each marked as recognized or edited, each editable. Whatever
 //! recognition misses, the user types; nothing blocks.
 
+use crate::components::back_stack::use_navigate;
 use api::validate::{enterprise_name, person_name, uscc};
 use api::wire::{
-    ApplicationView, ApplyStep, FieldSource, LicenseField, LicenseForm, LicensePhoto,
+    ApplicationView, ApplyStep, FieldSource, LicenseDraft, LicenseField, LicenseForm, LicensePhoto,
     OpenedEnterprise, SubjectType, WECHAT_PATH,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
-use leptos_router::hooks::use_navigate;
+use serde::{Deserialize, Serialize};
 
 use crate::client::{self, ApiError};
 use crate::components::capture::PhotoCapture;
 use crate::components::form::{shown_error, SubmitButton, TextCell};
+use crate::components::loading::LoadingPage;
 use crate::components::step_frame::StepFrame;
 
 #[component]
 pub fn License() -> impl IntoView {
-    view! { <StepFrame step=ApplyStep::License render=|v: ApplicationView| view! { <LicenseStep v/> }/> }
+    view! { <StepFrame step=ApplyStep::License render=|v: ApplicationView| view! { <Restore v/> }/> }
+}
+
+/// Brings back what was kept before the form shows: the last photo and what it read (on the
+/// server, so a WebView killed while the camera was open loses nothing) and what was typed
+/// over it (this tab's sessionStorage).
+#[component]
+fn Restore(v: ApplicationView) -> impl IntoView {
+    let kept = LocalResource::new(|| async {
+        // Without the draft the page still works: it is empty, as before.
+        let draft = client::license_draft().await.unwrap_or_default();
+        let photo = match &draft.photo_url {
+            Some(url) => client::photo_object_url(url).await.ok(),
+            None => None,
+        };
+        (draft, photo)
+    });
+    view! {
+        <Suspense fallback=|| view! { <LoadingPage/> }>
+            {move || {
+                let v = v.clone();
+                Suspend::new(async move {
+                    let (draft, photo) = kept.await;
+                    view! { <LicenseStep v draft photo/> }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// What was typed over the last photo, kept per tab so that a reload keeps it.
+#[derive(Clone, Default, Serialize, Deserialize)]
+struct Typed {
+    upload_id: String,
+    subject: Option<SubjectType>,
+    /// name, uscc, legal_rep, kind, address, set_date.
+    values: Vec<String>,
+}
+
+const TYPED_KEY: &str = "license-typed";
+
+fn typed_for(upload_id: &str) -> Option<Typed> {
+    let s = window().session_storage().ok().flatten()?;
+    let t: Typed = serde_json::from_str(&s.get_item(TYPED_KEY).ok().flatten()?).ok()?;
+    (t.upload_id == upload_id).then_some(t)
+}
+
+fn keep_typed(t: &Typed) {
+    if let Some(s) = window().session_storage().ok().flatten() {
+        let _ = s.set_item(TYPED_KEY, &serde_json::to_string(t).unwrap_or_default());
+    }
+}
+
+fn recognized_field(v: &Option<String>) -> Option<LicenseField> {
+    v.clone().map(|value| LicenseField {
+        value,
+        source: FieldSource::Recognized,
+    })
 }
 
 /// One form field: what is typed, what recognition read (to tell recognized from edited), and
@@ -140,11 +199,45 @@ where
 }
 
 #[component]
-fn LicenseStep(v: ApplicationView) -> impl IntoView {
+fn LicenseStep(v: ApplicationView, draft: LicenseDraft, photo: Option<String>) -> impl IntoView {
     let navigate = use_navigate();
-    let saved = v.license.as_ref();
+    // A photo newer than the confirmed one (or none confirmed yet) is what the user last did.
+    let newer = draft
+        .upload_id
+        .clone()
+        .filter(|id| v.license.as_ref().is_none_or(|l| &l.upload_id != id));
+    let from_draft = newer.as_ref().map(|id| {
+        let r = &draft.recognized;
+        LicenseForm {
+            subject_type: SubjectType::Enterprise,
+            upload_id: id.clone(),
+            name: recognized_field(&r.name).unwrap_or(LicenseField {
+                value: String::new(),
+                source: FieldSource::Edited,
+            }),
+            uscc: recognized_field(&r.uscc).unwrap_or(LicenseField {
+                value: String::new(),
+                source: FieldSource::Edited,
+            }),
+            legal_rep: recognized_field(&r.legal_rep).unwrap_or(LicenseField {
+                value: String::new(),
+                source: FieldSource::Edited,
+            }),
+            kind: recognized_field(&r.kind),
+            address: recognized_field(&r.address),
+            set_date: recognized_field(&r.set_date),
+        }
+    });
+    let restored = from_draft.is_some();
+    let saved = from_draft.as_ref().or(v.license.as_ref());
+    let typed = saved.and_then(|l| typed_for(&l.upload_id));
     let had_photo = saved.is_some();
-    let subject = RwSignal::new(saved.map(|l| l.subject_type));
+    let subject = RwSignal::new(
+        typed
+            .as_ref()
+            .and_then(|t| t.subject)
+            .or(saved.map(|l| l.subject_type)),
+    );
     let upload_id = RwSignal::new(saved.map(|l| l.upload_id.clone()));
     let name = Field::new(saved.map(|l| &l.name));
     let code = Field::new(saved.map(|l| &l.uscc));
@@ -152,7 +245,26 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
     let kind = Field::new(saved.and_then(|l| l.kind.as_ref()));
     let address = Field::new(saved.and_then(|l| l.address.as_ref()));
     let set_date = Field::new(saved.and_then(|l| l.set_date.as_ref()));
-    let status = RwSignal::new(None::<(&'static str, &'static str)>);
+    let all = [name, code, legal_rep, kind, address, set_date];
+    if let Some(t) = &typed {
+        for (f, value) in all.iter().zip(&t.values) {
+            f.value.set(value.clone());
+        }
+    }
+    // Every keystroke is kept in this tab: sessionStorage is synchronous and cheap.
+    Effect::new(move |_| {
+        if let Some(id) = upload_id.get() {
+            keep_typed(&Typed {
+                upload_id: id,
+                subject: subject.get(),
+                values: all.iter().map(|f| f.value.get()).collect(),
+            });
+        }
+    });
+    let status = RwSignal::new(restored.then_some((
+        "notice notice--info",
+        "已恢复上次拍摄的证照及识别结果，请逐项核对。",
+    )));
     // What recognition noticed about the photo (a copy, a screen, not a license) or why it
     // did not run: shown beside the fields, which stay editable.
     let warnings = RwSignal::new(Vec::<String>::new());
@@ -328,6 +440,7 @@ fn LicenseStep(v: ApplicationView) -> impl IntoView {
                 title=Signal::derive(move || if enterprise.get() { "拍摄营业执照" } else { "拍摄证明文件" }.to_owned())
                 hint="请拍摄证照原件，确保四角完整、文字清晰、无反光"
                 uploaded=had_photo
+                preview_url=photo.clone()
             />
         </Show>
         {move || status.get().map(|(class, text)| view! { <p class=class role="status">{text}</p> })}

@@ -4,7 +4,9 @@
 
 use api::wire::{Membership, RealNameRequest, WECHAT_PATH};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::hooks::use_query_map;
+
+use crate::components::back_stack::use_navigate;
 
 use crate::client;
 use crate::components::identity_form::IdentityForm;

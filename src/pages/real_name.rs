@@ -1,9 +1,9 @@
 //! Step 1, 个人实名认证: name and 居民身份证号, checked as typed with the shared validators,
 //! then by the server. A person verified before sees their masked details and goes on.
 
+use crate::components::back_stack::use_navigate;
 use api::wire::{resume_path, ApplicationView, ApplyStep, PersonVerification, RealNameRequest};
 use leptos::prelude::*;
-use leptos_router::hooks::use_navigate;
 
 use crate::client;
 use crate::components::identity_form::IdentityForm;

@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
+use crate::components::back_stack::use_navigate;
 use api::validate::uscc;
 use api::wire::{
     ApplicationView, ApplyStep, ErrorCode, Scenario, SmsLinkStatus, SmsLinkView, WechatLinkView,
 };
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
+use leptos_router::NavigateOptions;
 
 use crate::client::{self, ApiError};
 use crate::components::dialog::ConfirmDialog;
@@ -43,7 +44,7 @@ pub fn Wechat() -> impl IntoView {
                         match app.await {
                             Ok(ApplicationView { wechat: Some(w), .. }) => view! { <Linked w relink/> }.into_any(),
                             Ok(v) if v.step == ApplyStep::RealName => {
-                                navigate(ApplyStep::RealName.path(), Default::default());
+                                navigate(ApplyStep::RealName.path(), NavigateOptions { replace: true, ..Default::default() });
                                 view! { <LoadingPage/> }.into_any()
                             }
                             Ok(v) => {

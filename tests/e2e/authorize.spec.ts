@@ -34,7 +34,7 @@ test('王建国, the legal representative, passes face verification and the ente
   await expect(page).toHaveURL(/\/dev\/face\//);
   await page.getByRole('button', { name: '通过', exact: true }).click();
 
-  await expect(page).toHaveURL(/\/apply\/done$/);
+  await expect(page).toHaveURL(/\/apply\/done(#app)?$/);
   await expect(page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   await expect(page.getByText('您已成为该企业的超级管理员')).toBeVisible();
   await shot(page, 'authorize-done');
@@ -70,6 +70,11 @@ async function zhangNotifies(browser: Browser, request: APIRequestContext) {
   await zhang.page.getByRole('button', { name: '下一步' }).click();
   await passContact(zhang.page, request, ZHANG.mobile);
   await expect(zhang.page.getByRole('heading', { name: '您是企业或个体工商户的员工' })).toBeVisible();
+  await expect(zhang.page.getByLabel('法定代表人手机号')).toHaveCount(0);
+  await shot(zhang.page, 'authorize-notify-choice');
+  await zhang.page.getByRole('button', { name: '短信通知法人' }).click();
+  // The form opens with the focus on the number, for the keyboard and screen readers.
+  await expect(zhang.page.getByLabel('法定代表人手机号')).toBeFocused();
   await zhang.page.getByLabel('法定代表人手机号').fill(WANG.mobile);
   await shot(zhang.page, 'authorize-notify-form');
   await zhang.page.getByRole('button', { name: '确认' }).click();
@@ -109,7 +114,7 @@ test('短信通知法人: 王建国 authorizes from the SMS link and 张伟\'s p
   await shot(wang.page, 'legal-rep-approved');
 
   // No reload on 张伟's side: the waiting page notices.
-  await expect(zhang.page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(zhang.page).toHaveURL(/\/apply\/done(#app)?$/, { timeout: 15_000 });
   await expect(zhang.page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   // The used link says so.
   await wang.page.goto(link);
@@ -145,7 +150,8 @@ test('短信通知法人: a link opened by someone else, and a withdrawn link, e
   await shot(lina.page, 'legal-rep-wrong-person');
 
   await zhang.page.getByRole('button', { name: '取消' }).click();
-  await expect(zhang.page.getByRole('button', { name: '确认' })).toBeVisible();
+  // Cancelled: back to the choice, as the seed's step 4 starts.
+  await expect(zhang.page.getByRole('button', { name: '短信通知法人' })).toBeVisible();
   await lina.page.goto(link);
   await expect(lina.page.getByRole('heading', { name: '授权请求已取消' })).toBeVisible();
   await lina.page.goto('/legal-rep/not-a-real-token');

@@ -63,21 +63,21 @@ test('a WeCom admin reaches the first step, and home then offers to continue', a
   await shot(page, 'home-admin');
   // The badge is a second way in, besides the floating bar.
   await page.getByRole('button', { name: '未认证，去认证' }).click();
-  await expect(page).toHaveURL(/\/apply\/real-name$/);
+  await expect(page).toHaveURL(/\/apply\/real-name(#app)?$/);
   await expect(page.getByRole('heading', { name: '个人实名认证' })).toBeVisible();
   await expect(page.locator('.steps__item[aria-current="step"]')).toContainText('实名认证');
   await shot(page, 'apply-first-step');
   await page.getByRole('button', { name: '返回' }).click();
   await expect(page.locator('.badge')).toContainText('认证中');
   await page.locator('.fab-bar').getByRole('button', { name: '继续认证' }).click();
-  await expect(page).toHaveURL(/\/apply\/real-name$/);
+  await expect(page).toHaveURL(/\/apply\/real-name(#app)?$/);
   await context.close();
 });
 
 test('准备资料 shows the four cases of the table', async ({ browser }) => {
   const { context, page } = await signIn(browser, 'lina');
   await page.getByRole('link', { name: /准备资料/ }).click();
-  await expect(page).toHaveURL(/\/materials$/);
+  await expect(page).toHaveURL(/\/materials(#app)?$/);
   await expect(page.getByRole('heading', { name: '全新未认证企业' })).toBeVisible();
   await expect(page.getByRole('heading', { name: '已开通腾讯电子签微信端服务的企业' })).toBeVisible();
   const cards = page.locator('.material-card');
@@ -89,7 +89,7 @@ test('准备资料 shows the four cases of the table', async ({ browser }) => {
   await expect(cards.nth(3)).toContainText('机构相关证明文件');
   await shot(page, 'materials');
   await page.getByRole('button', { name: '返回' }).click();
-  await expect(page).toHaveURL(/\/$/);
+  await expect(page).toHaveURL(/\/(#app)?$/);
   await context.close();
 });
 

@@ -119,7 +119,7 @@ export async function passRealName(page: Page, person: { name: string; id: strin
   await page.getByLabel('姓名').fill(person.name);
   await page.getByLabel('身份证号').fill(person.id);
   await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/apply\/license$/);
+  await expect(page).toHaveURL(/\/apply\/license(#app)?$/);
 }
 
 export async function uploadLicense(page: Page, file: string) {
@@ -136,5 +136,5 @@ export async function passContact(page: Page, request: APIRequestContext, mobile
   await expect(page.getByRole('button', { name: /\d+秒后重发/ })).toBeDisabled();
   await page.getByLabel('验证码').fill(await lastCode(request));
   await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/apply\/authorize$/);
+  await expect(page).toHaveURL(/\/apply\/authorize(#app)?$/);
 }

@@ -49,6 +49,7 @@ test('the applicant waits on instance A; the legal representative authorizes on 
   await uploadLicense(zhang.page, fixture(`${XINGHE_USCC}-perspective.jpg`));
   await zhang.page.getByRole('button', { name: '下一步' }).click();
   await passContact(zhang.page, apiA, ZHANG.mobile);
+  await zhang.page.getByRole('button', { name: '短信通知法人' }).click();
   await zhang.page.getByLabel('法定代表人手机号').fill(WANG.mobile);
   // The waiting page follows the live stream that instance A serves.
   const stream = zhang.page.waitForResponse((r) => r.url().endsWith('/api/application/events'));
@@ -77,7 +78,7 @@ test('the applicant waits on instance A; the legal representative authorizes on 
   expect(new URL(wang.page.url()).origin).toBe(new URL(B!).origin);
 
   // No reload on instance A: the waiting page learns of B's decision.
-  await expect(zhang.page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(zhang.page).toHaveURL(/\/apply\/done(#app)?$/, { timeout: 15_000 });
   await expect(zhang.page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   expect(new URL(zhang.page.url()).origin).toBe(new URL(A!).origin);
   await shot(zhang.page, 'instances-a-done');
@@ -112,7 +113,7 @@ test('a letter uploaded through instance A is shown to the reviewer on instance 
   await card.getByRole('button', { name: '通过' }).click();
 
   // 周敏's page on instance A flips to success by itself.
-  await expect(page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(page).toHaveURL(/\/apply\/done(#app)?$/, { timeout: 15_000 });
   await staff.context.close();
   await zhou.context.close();
 });

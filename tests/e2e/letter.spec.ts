@@ -79,7 +79,7 @@ test('授权书: template, upload, review with a rejection and a resubmission, t
   await expect(card.getByText('此前驳回：授权书日期未填写完整')).toBeVisible();
   await card.getByRole('button', { name: '通过' }).click();
   await expect(staff.page.getByRole('heading', { name: '暂无待审核的授权书' })).toBeVisible();
-  await expect(page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(page).toHaveURL(/\/apply\/done(#app)?$/, { timeout: 15_000 });
   await expect(page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   await staff.context.close();
   await zhou.context.close();

@@ -82,7 +82,7 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   await page.getByLabel('姓名').fill(ZHANG.name);
   await page.getByLabel('身份证号').fill(ZHANG.id);
   await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/apply\/license$/);
+  await expect(page).toHaveURL(/\/apply\/license(#app)?$/);
 
   // BizLicenseOCR reads the license and warns that the photo is of a screen (翻拍).
   const license = {
@@ -113,8 +113,9 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   expect(codes[0].template_id).toBe('2000001');
   await page.getByLabel('验证码').fill(codes[0].params[0]);
   await page.getByRole('button', { name: '下一步' }).click();
-  await expect(page).toHaveURL(/\/apply\/authorize$/);
+  await expect(page).toHaveURL(/\/apply\/authorize(#app)?$/);
 
+  await page.getByRole('button', { name: '短信通知法人' }).click();
   await page.getByLabel('法定代表人手机号').fill(WANG.mobile);
   await page.getByRole('button', { name: '确认' }).click();
   await expect(page.getByRole('heading', { name: '等待法定代表人授权' })).toBeVisible();
@@ -156,7 +157,7 @@ test('installed by callbacks, signed in by OAuth, verified by the legal represen
   await shot(wang, 'real-legal-rep-approved');
 
   // The applicant's page learns of it by itself, without a reload.
-  await expect(page).toHaveURL(/\/apply\/done$/, { timeout: 15_000 });
+  await expect(page).toHaveURL(/\/apply\/done(#app)?$/, { timeout: 15_000 });
   await expect(page.getByRole('heading', { name: '企业认证成功' })).toBeVisible();
   await shot(page, 'real-done');
 

@@ -147,6 +147,19 @@ pub struct LicensePhoto {
     pub warnings: Vec<String>,
 }
 
+/// `GET /api/application/license`: the last license photo uploaded, with what recognition read
+/// from it, so that 上传证照 comes back after a reload or a WebView the system killed while
+/// its camera was open (nothing is lost before 下一步).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct LicenseDraft {
+    /// `None`: no photo yet.
+    pub upload_id: Option<String>,
+    pub recognized: RecognizedLicense,
+    /// The photo (`LICENSE_PHOTO_FILE`), for the applicant's session only.
+    pub photo_url: Option<String>,
+}
+
 /// An enterprise already opened on the WeChat side, as 上传证照 may tell it: what it is, never
 /// who runs it (that is shown only once the application links it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -33,6 +33,8 @@ pub mod paths {
     pub const REAL_NAME: &str = "/api/application/real-name";
     pub const LICENSE_PHOTO: &str = "/api/application/license/photo";
     pub const LICENSE: &str = "/api/application/license";
+    /// `/api/application/license/photo/{id}`: a license photo, to its applicant only.
+    pub const LICENSE_PHOTO_FILE: &str = "/api/application/license/photo/{id}";
     pub const WECHAT_ENTERPRISE: &str = "/api/wechat-enterprise";
     pub const CONTACT_CODE: &str = "/api/application/contact/code";
     pub const CONTACT_VERIFY: &str = "/api/application/contact/verify";
@@ -84,6 +86,8 @@ pub mod paths {
         ("post", REAL_NAME),
         ("post", LICENSE_PHOTO),
         ("put", LICENSE),
+        ("get", LICENSE),
+        ("get", LICENSE_PHOTO_FILE),
         ("get", WECHAT_ENTERPRISE),
         ("post", CONTACT_CODE),
         ("post", CONTACT_VERIFY),

@@ -2,9 +2,10 @@
 //! the user confirmed. Recognition never blocks: whatever it misses, the user types.
 
 use api::validate::{enterprise_name, person_name, uscc, uscc_repair};
+use api::wire::paths::LICENSE_PHOTO_FILE;
 use api::wire::{
-    ApplicationView, ApplyStep, LicenseField, LicenseForm, LicensePhoto, RecognizedLicense,
-    SubjectType, WechatLookup,
+    ApplicationView, ApplyStep, LicenseDraft, LicenseField, LicenseForm, LicensePhoto,
+    RecognizedLicense, SubjectType, WechatLookup,
 };
 use axum::body::Bytes;
 
@@ -86,6 +87,48 @@ pub async fn license_photo(cx: &Ctx<'_>, member: MemberRow, photo: Bytes) -> Res
         wechat_opened,
         warnings,
     })
+}
+
+/// The last license photo and what it read: 上传证照 after a reload, before 下一步.
+pub async fn draft(cx: &Ctx<'_>, member: MemberRow) -> Result<LicenseDraft> {
+    let a = scenario_one(cx, member, ApplyStep::License).await?;
+    let Some(u) = cx.db.latest_upload(&a.app.id, UploadKind::License).await? else {
+        return Ok(LicenseDraft::default());
+    };
+    let recognized = u
+        .recognized_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
+    Ok(LicenseDraft {
+        photo_url: Some(LICENSE_PHOTO_FILE.replace("{id}", &u.id)),
+        upload_id: Some(u.id),
+        recognized,
+    })
+}
+
+/// A license photo, to the applicant of the application it belongs to; anyone else learns
+/// nothing (not even that it exists). Its bytes and content type.
+pub async fn photo_file(
+    cx: &Ctx<'_>,
+    member: MemberRow,
+    id: &str,
+) -> Result<(Vec<u8>, &'static str)> {
+    let a = scenario_one(cx, member, ApplyStep::License).await?;
+    let missing = || Error::NotFound("图片不存在".to_owned());
+    let upload = cx
+        .db
+        .upload(id)
+        .await?
+        .filter(|u| u.application_id == a.app.id && u.kind == UploadKind::License)
+        .ok_or_else(missing)?;
+    let bytes = cx.db.upload_content(id).await?.ok_or_else(missing)?;
+    let kind = if upload.file_name.ends_with(".png") {
+        "image/png"
+    } else {
+        "image/jpeg"
+    };
+    Ok((bytes, kind))
 }
 
 fn field(

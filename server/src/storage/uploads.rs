@@ -127,6 +127,22 @@ impl Db {
         Ok(row.map(|(content,)| content))
     }
 
+    /// The application's last upload of this kind (ties within a second: the highest id).
+    pub async fn latest_upload(
+        &self,
+        application_id: &str,
+        kind: UploadKind,
+    ) -> Result<Option<UploadRow>> {
+        Ok(sqlx::query_as(
+            "SELECT id, application_id, file_name, kind, recognized_json FROM uploads
+             WHERE application_id = $1 AND kind = $2 ORDER BY created_at DESC, id DESC LIMIT 1",
+        )
+        .bind(application_id)
+        .bind(kind)
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
     pub async fn upload(&self, id: &str) -> Result<Option<UploadRow>> {
         Ok(sqlx::query_as(
             "SELECT id, application_id, file_name, kind, recognized_json FROM uploads WHERE id = $1",

@@ -72,6 +72,9 @@ pub fn PhotoCapture<T>(
     /// A photo is already on file (the user came back to this step).
     #[prop(optional)]
     uploaded: bool,
+    /// An object URL of that photo, to show it again (this component revokes it).
+    #[prop(default = None)]
+    preview_url: Option<String>,
     /// Prefix of the element ids (`{name}-album`, `{name}-error`…), for several on one page.
     #[prop(default = "capture")]
     name: &'static str,
@@ -82,7 +85,7 @@ where
     let phase = RwSignal::new(if uploaded { Phase::Done } else { Phase::Idle });
     let progress = RwSignal::new(0.0_f64);
     let error = RwSignal::new(None::<String>);
-    let preview = RwSignal::new(None::<String>);
+    let preview = RwSignal::new(preview_url);
     let sent = RwSignal::new(None::<(u64, u32, u32)>);
     let last = StoredValue::new_local(None::<Prepared>);
     let finder_open = RwSignal::new(false);

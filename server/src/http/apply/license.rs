@@ -1,17 +1,21 @@
 //! Step 2, 上传营业执照或相关证明文件: the photo (checked, stored, recognized), then the fields
 //! the user confirmed. Recognition never blocks: whatever it misses, the user types.
 
-use api::wire::{ApplicationView, ErrorBody, LicenseForm, LicensePhoto, WechatLookup};
+use api::wire::{
+    ApplicationView, ErrorBody, LicenseDraft, LicenseForm, LicensePhoto, WechatLookup,
+};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::flow;
 use crate::http::error::Error;
-use crate::http::extract::{photo_body, ApiJson, ApiQuery, CurrentMember};
+use crate::http::extract::{photo_body, ApiJson, ApiPath, ApiQuery, CurrentMember};
 use crate::http::AppState;
 
 /// Uploads the license (or institution certificate) photo: checked, recognized, stored.
@@ -40,6 +44,50 @@ pub async fn license_photo(
     Ok(Json(
         flow::license::license_photo(&state.ctx(), member, photo).await?,
     ))
+}
+
+/// 上传证照 after a reload: the last photo uploaded and what recognition read from it.
+#[utoipa::path(get, path = "/api/application/license", tag = "apply",
+    responses(
+        (status = 200, description = "The last license photo (or none) and its recognized fields", body = LicenseDraft),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress", body = ErrorBody),
+        (status = 409, description = "The application links a WeChat account", body = ErrorBody),
+    ))]
+pub async fn draft(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+) -> Result<Json<LicenseDraft>, Error> {
+    Ok(Json(flow::license::draft(&state.ctx(), member).await?))
+}
+
+/// A license photo, to its applicant only. The page fetches it with its session and shows it
+/// from an object URL: WKWebView's native image loads may not carry the cookie, and a
+/// token in the URL would outlive the session in logs and caches.
+#[utoipa::path(get, path = "/api/application/license/photo/{id}", tag = "apply",
+    params(("id" = String, Path, description = "Upload id")),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg"),
+        (status = 401, description = "No session", body = ErrorBody),
+        (status = 403, description = "Not the applicant", body = ErrorBody),
+        (status = 404, description = "No application in progress, or no such photo of it", body = ErrorBody),
+        (status = 409, description = "The application links a WeChat account", body = ErrorBody),
+    ))]
+pub async fn photo_file(
+    State(state): State<AppState>,
+    CurrentMember(member): CurrentMember,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Response, Error> {
+    let (bytes, kind) = flow::license::photo_file(&state.ctx(), member, &id).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, kind),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// 下一步: saves the fields the user confirmed (recognized or edited) and moves on.
