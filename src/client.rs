@@ -103,8 +103,16 @@ fn to_json<B: Serialize>(body: &B) -> Result<String, ApiError> {
 /// The one request function. Not generic on purpose: every call in the app shares this one
 /// compiled future, and only the (synchronous) decoding is instantiated per type.
 async fn fetch(method: &str, path: &str, json: Option<String>) -> Result<(u16, String), ApiError> {
+    let response = send(method, path, json).await?;
+    Ok((response.status(), text_of(&response).await?))
+}
+
+async fn send(
+    method: &str,
+    path: &str,
+    json: Option<String>,
+) -> Result<web_sys::Response, ApiError> {
     use wasm_bindgen::JsCast;
-    use wasm_bindgen_futures::JsFuture;
 
     let init = web_sys::RequestInit::new();
     init.set_method(method);
@@ -117,18 +125,20 @@ async fn fetch(method: &str, path: &str, json: Option<String>) -> Result<(u16, S
         init.set_body(&wasm_bindgen::JsValue::from_str(&json));
     }
     let window = web_sys::window().ok_or(ApiError::Network)?;
-    let response: web_sys::Response = JsFuture::from(window.fetch_with_str_and_init(path, &init))
-        .await
-        .map_err(|_| ApiError::Network)?
-        .unchecked_into();
-    let status = response.status();
+    let response =
+        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str_and_init(path, &init))
+            .await
+            .map_err(|_| ApiError::Network)?;
+    Ok(response.unchecked_into())
+}
+
+async fn text_of(response: &web_sys::Response) -> Result<String, ApiError> {
     let text = response.text().map_err(|_| ApiError::Network)?;
-    let text = JsFuture::from(text)
+    Ok(wasm_bindgen_futures::JsFuture::from(text)
         .await
         .map_err(|_| ApiError::Network)?
         .as_string()
-        .unwrap_or_default();
-    Ok((status, text))
+        .unwrap_or_default())
 }
 
 /// The one place that turns a status and a body into a result, for fetch and for uploads.
@@ -241,23 +251,19 @@ pub async fn license_draft() -> Result<wire::LicenseDraft, ApiError> {
 /// One of the caller's photos as an object URL (the caller revokes it). Fetched here, with the
 /// session, because WKWebView's native image loads may go without the cookie.
 pub async fn photo_object_url(path: &str) -> Result<String, ApiError> {
-    let response = Request::get(path)
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
+    use wasm_bindgen::JsCast;
+
+    let response = send("GET", path, None).await?;
     if response.status() != 200 {
-        return decode::<()>(response).await.and(Err(ApiError::Decode));
+        let status = response.status();
+        let text = text_of(&response).await?;
+        return interpret::<()>(status, &text).and(Err(ApiError::Decode));
     }
-    let kind = response
-        .headers()
-        .get("content-type")
-        .unwrap_or_else(|| "image/jpeg".to_owned());
-    let bytes = response.binary().await.map_err(|_| ApiError::Network)?;
-    let parts = web_sys::js_sys::Array::of1(&web_sys::js_sys::Uint8Array::from(&bytes[..]));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(&kind);
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)
-        .map_err(|_| ApiError::Decode)?;
+    let blob = response.blob().map_err(|_| ApiError::Network)?;
+    let blob: web_sys::Blob = wasm_bindgen_futures::JsFuture::from(blob)
+        .await
+        .map_err(|_| ApiError::Network)?
+        .unchecked_into();
     web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| ApiError::Decode)
 }
 

@@ -18,6 +18,7 @@ use crate::components::capture::PhotoCapture;
 use crate::components::form::{shown_error, SubmitButton, TextCell};
 use crate::components::loading::LoadingPage;
 use crate::components::step_frame::StepFrame;
+use crate::remote::Remote;
 
 #[component]
 pub fn License() -> impl IntoView {
@@ -29,21 +30,21 @@ pub fn License() -> impl IntoView {
 /// over it (this tab's sessionStorage).
 #[component]
 fn Restore(v: ApplicationView) -> impl IntoView {
-    let kept = LocalResource::new(|| async {
+    let kept = Remote::new(|| async {
         // Without the draft the page still works: it is empty, as before.
         let draft = client::license_draft().await.unwrap_or_default();
         let photo = match &draft.photo_url {
             Some(url) => client::photo_object_url(url).await.ok(),
             None => None,
         };
-        (draft, photo)
+        Ok((draft, photo))
     });
     view! {
         <Suspense fallback=|| view! { <LoadingPage/> }>
             {move || {
                 let v = v.clone();
                 Suspend::new(async move {
-                    let (draft, photo) = kept.await;
+                    let (draft, photo) = kept.await.unwrap_or_default();
                     view! { <LicenseStep v draft photo/> }
                 })
             }}
