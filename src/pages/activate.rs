@@ -66,7 +66,7 @@ fn Activation(token: String, v: ActivationView) -> impl IntoView {
                 let (v, version, verified_as) = (v.clone(), version.clone(), verified_as.clone());
                 view! {
                     <div class="page__hd">
-                        <h2 class="page__title">"超级管理员授权"</h2>
+                        <h1 class="page__title">"超级管理员授权"</h1>
                         // A masked name (`*磊`) broken after its asterisk reads as two words.
                         <p class="page__desc">
                             "申请人"<span class="nowrap">{v.applicant_name.clone()}</span>

@@ -37,7 +37,7 @@ fn Request(token: String, v: LegalRepLinkView) -> impl IntoView {
     );
     view! {
         <div class="page__hd">
-            <h2 class="page__title">"法定代表人授权"</h2>
+            <h1 class="page__title">"法定代表人授权"</h1>
             <p class="page__desc">{meaning}</p>
         </div>
         <div class="cells">
