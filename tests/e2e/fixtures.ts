@@ -57,15 +57,20 @@ function settleWatcher(quietMs: number) {
     return `${route()}|${dialogs.join(',')}|${alerts ? 'alert' : ''}|${Array.from(new Set(controls)).sort().join(',')}`;
   };
   (window as unknown as { __a11yKey: () => string }).__a11yKey = stateKey;
+  (window as unknown as { __a11yResend: () => void }).__a11yResend = () => (sent = '');
   new MutationObserver(() => (last = performance.now())).observe(document, {
     subtree: true,
     childList: true,
     attributes: true,
     characterData: true,
   });
+  // Fades and slides (dialogs, toasts, masks) must end first: mid-fade colours are not the page's.
+  const animating = () =>
+    document.getAnimations().some((a) => a.playState === 'running' && a.effect?.getTiming().iterations !== Infinity);
+  (window as unknown as { __a11yAnimating: () => boolean }).__a11yAnimating = animating;
   setInterval(() => {
     if (document.readyState !== 'complete' || !document.contentType.startsWith('text/html')) return;
-    if (performance.now() - last < quietMs) return;
+    if (performance.now() - last < quietMs || animating()) return;
     const key = stateKey();
     if (key === sent) return;
     sent = key;
@@ -120,7 +125,7 @@ function smallTargets(min: number): SmallTarget[] {
   return out;
 }
 
-class Audit {
+export class Audit {
   findings: string[] = [];
   private watched = new WeakSet<BrowserContext>();
   private contexts = new Set<BrowserContext>();
@@ -163,6 +168,12 @@ class Audit {
     }
   }
 
+  /** The findings so far, cleared: for the audit's own test, which expects some. */
+  async takeFindings(): Promise<string[]> {
+    await this.flush();
+    return this.findings.splice(0);
+  }
+
   async flush() {
     for (const context of Array.from(this.contexts)) await this.flushContext(context);
   }
@@ -171,6 +182,7 @@ class Audit {
     if (page.isClosed()) return;
     const url = page.url();
     const current = () => page.evaluate(() => (window as unknown as { __a11yKey?: () => string }).__a11yKey?.());
+    const animatingNow = () => page.evaluate(() => (window as unknown as { __a11yAnimating?: () => boolean }).__a11yAnimating?.() ?? false);
     try {
       // Queued behind another check, the page may have moved on: that state is gone.
       if ((await current()) !== key) throw new Error('navigated: the state changed before its check');
@@ -179,7 +191,10 @@ class Audit {
       // frames: its next action waits forever) and is itself audited.
       const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).setLegacyMode(true).analyze();
       const small = await page.evaluate(smallTargets, MIN_TARGET);
-      if (page.url() !== url) throw new Error('navigated during the check');
+      // A dialog opened or the page moved on while axe ran: these results mix two states.
+      if (page.url() !== url || (await current()) !== key || (await animatingNow())) {
+        throw new Error('navigated: the state changed during its check');
+      }
       const counts: Record<string, number> = { critical: 0, serious: 0, moderate: 0, minor: 0 };
       for (const v of result.violations) {
         counts[v.impact ?? 'minor'] += v.nodes.length;
@@ -204,6 +219,7 @@ class Audit {
       // The page went away or changed mid-check (axe injected, then the page navigated): the
       // state is checked the next time it settles. Any other failure is the audit's own.
       checked.delete(key);
+      await page.evaluate(() => (window as unknown as { __a11yResend?: () => void }).__a11yResend?.()).catch(() => {});
       if (page.isClosed() || /navigat|destroyed|closed|Target/i.test(String(e))) return;
       if (page.url() !== url || (await current().catch(() => undefined)) !== key) return;
       throw e;
