@@ -1,4 +1,13 @@
 import { defineConfig } from '@playwright/test';
+import fs from 'node:fs';
+
+// Every spec takes `test` from tests/e2e/fixtures.ts, which audits each page it reaches
+// (axe-core, touch targets): a spec on Playwright's bare `test` would skip the audit.
+for (const f of fs.readdirSync('tests/e2e').filter((n) => n.endsWith('.spec.ts'))) {
+  if (/import\s*{[^}]*\btest\b[^}]*}\s*from\s*'@playwright\/test'/.test(fs.readFileSync(`tests/e2e/${f}`, 'utf8'))) {
+    throw new Error(`tests/e2e/${f}: import { test, expect } from './fixtures', not '@playwright/test'`);
+  }
+}
 
 // Runs against a real server in local mode (started by `cargo xtask e2e`), on the release
 // bundle, in Debian's Chromium at a phone viewport. Never downloads a browser.

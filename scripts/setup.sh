@@ -7,7 +7,7 @@
 #   rustup   target wasm32-unknown-unknown, component rust-src (+ cargo fetch of std's deps for build-std)
 #   cargo    trunk 0.21.14 (about 15-20 min), wasm-bindgen-cli = Cargo.lock's wasm-bindgen (about 5 min)
 #   npm      package.json devDependencies: @playwright/test (browsers NOT downloaded; Debian's
-#            chromium is used) and binaryen 123 (the wasm-opt Trunk uses; never Debian's binaryen)
+#            chromium is used), @axe-core/playwright (the e2e accessibility audit) and binaryen 123 (the wasm-opt Trunk uses; never Debian's binaryen)
 #   pip      schemathesis and its dependencies, pinned in scripts/fuzz-requirements.txt, into the
 #            virtualenv target/venv (for `cargo xtask fuzz-api`)
 #

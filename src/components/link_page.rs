@@ -78,7 +78,7 @@ pub fn DeadLink(code: ErrorCode, message: String) -> impl IntoView {
     view! {
         <div class="msg">
             <div class="msg__icon msg__icon--warn" aria-hidden="true"></div>
-            <h2 class="msg__title">{title}</h2>
+            <h1 class="msg__title">{title}</h1>
             <p class="msg__desc">{message}</p>
         </div>
     }
@@ -90,7 +90,7 @@ pub fn FaceFailed(message: String, retry: String) -> impl IntoView {
     view! {
         <div class="msg">
             <div class="msg__icon msg__icon--warn" aria-hidden="true"></div>
-            <h2 class="msg__title">"人脸识别未通过"</h2>
+            <h1 class="msg__title">"人脸识别未通过"</h1>
             <p class="msg__desc">{message}</p>
             <div class="msg__opr">
                 <A href=retry attr:class="btn btn--primary">"重新识别"</A>

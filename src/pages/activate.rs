@@ -66,7 +66,7 @@ fn Activation(token: String, v: ActivationView) -> impl IntoView {
                 let (v, version, verified_as) = (v.clone(), version.clone(), verified_as.clone());
                 view! {
                     <div class="page__hd">
-                        <h2 class="page__title">"超级管理员授权"</h2>
+                        <h1 class="page__title">"超级管理员授权"</h1>
                         // A masked name (`*磊`) broken after its asterisk reads as two words.
                         <p class="page__desc">
                             "申请人"<span class="nowrap">{v.applicant_name.clone()}</span>
@@ -80,7 +80,7 @@ fn Activation(token: String, v: ActivationView) -> impl IntoView {
                         <div class="cell"><span class="cell__bd">"关联至企业微信"</span><span class="cell__ft">{v.wecom_corp.clone()}</span></div>
                         <div class="cell"><span class="cell__bd">"申请人"</span><span class="cell__ft">{v.applicant_name.clone()}</span></div>
                     </div>
-                    <h3 class="cells__title">"开通企业微信端电子签"</h3>
+                    <h2 class="cells__title">"开通企业微信端电子签"</h2>
                     <ul class="meaning-list">
                         {v.what_it_means.iter().map(|m| view! { <li>{m.clone()}</li> }).collect_view()}
                     </ul>
@@ -107,7 +107,7 @@ fn Activation(token: String, v: ActivationView) -> impl IntoView {
                     {move || accepted.get().then(|| {
                         let verified_as = verified_as.clone();
                         view! {
-                            <h3 class="cells__title" id="identity-title">"请超级管理员进行实名认证，确认为本人操作"</h3>
+                            <h2 class="cells__title" id="identity-title">"请超级管理员进行实名认证，确认为本人操作"</h2>
                             {match verified_as {
                                 Some(p) => view! {
                                     <div class="cells">
@@ -155,12 +155,12 @@ fn AgreementBox(agreement: Agreement, read: RwSignal<bool>) -> impl IntoView {
         }
     });
     view! {
-        <h3 class="cells__title" id="agreement-title">{format!("《{}》", agreement.title)}</h3>
+        <h2 class="cells__title" id="agreement-title">{format!("《{}》", agreement.title)}</h2>
         <div class="agreement" class:agreement--expanded=move || expanded.get() node_ref=node
             role="region" aria-labelledby="agreement-title" tabindex="0"
             on:scroll=move |_| check()>
             {agreement.sections.into_iter().map(|s| view! {
-                <h4 class="agreement__heading">{s.heading}</h4>
+                <h3 class="agreement__heading">{s.heading}</h3>
                 {s.paragraphs.into_iter().map(|p| view! { <p>{p}</p> }).collect_view()}
             }).collect_view()}
             <p class="agreement__version">{format!("版本：{}", agreement.version)}</p>

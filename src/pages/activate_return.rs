@@ -43,7 +43,7 @@ pub fn ActivateReturn() -> impl IntoView {
                             Ok((o, _)) if o.passed => view! {
                                 <div class="msg">
                                     <div class="msg__icon msg__icon--success" aria-hidden="true"></div>
-                                    <h2 class="msg__title">"授权成功"</h2>
+                                    <h1 class="msg__title">"授权成功"</h1>
                                     <p class="msg__desc">{o.message}</p>
                                     <p class="msg__desc">"在企业微信工作台打开“腾讯电子签”并完成个人实名认证，即可邀请企业员工在企业微信使用。"</p>
                                 </div>

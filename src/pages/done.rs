@@ -24,7 +24,7 @@ pub fn Done() -> impl IntoView {
                         Err(ApiError::Refused { status: 404, .. }) => view! {
                             <div class="msg">
                                 <div class="msg__icon msg__icon--info" aria-hidden="true"></div>
-                                <h2 class="msg__title">"企业尚未完成认证"</h2>
+                                <h1 class="msg__title">"企业尚未完成认证"</h1>
                                 <div class="msg__opr"><A href="/" attr:class="btn btn--primary">"返回首页"</A></div>
                             </div>
                         }.into_any(),
@@ -57,7 +57,7 @@ fn Verified(e: EnterpriseView) -> impl IntoView {
     view! {
         <div class="msg">
             <div class="msg__icon msg__icon--success" aria-hidden="true"></div>
-            <h2 class="msg__title">{title}</h2>
+            <h1 class="msg__title">{title}</h1>
             <p class="msg__desc">{desc}</p>
             {(e.scenario == Scenario::Wechat).then(|| view! {
                 <div class="cells cells--inset">

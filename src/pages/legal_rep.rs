@@ -37,7 +37,7 @@ fn Request(token: String, v: LegalRepLinkView) -> impl IntoView {
     );
     view! {
         <div class="page__hd">
-            <h2 class="page__title">"法定代表人授权"</h2>
+            <h1 class="page__title">"法定代表人授权"</h1>
             <p class="page__desc">{meaning}</p>
         </div>
         <div class="cells">
@@ -48,7 +48,7 @@ fn Request(token: String, v: LegalRepLinkView) -> impl IntoView {
                 <div class="cell"><span class="cell__bd">"申请人手机号"</span><span class="cell__ft">{p}</span></div>
             })}
         </div>
-        <h3 class="cells__title">"请填写法定代表人本人信息"</h3>
+        <h2 class="cells__title">"请填写法定代表人本人信息"</h2>
         <IdentityForm submit_label="开始人脸识别" name_placeholder="法定代表人姓名"
             tips="身份信息仅用于核验法定代表人身份，将加密传输。"
             pending=start.pending() refusal

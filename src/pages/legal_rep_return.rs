@@ -71,14 +71,14 @@ fn Decide(token: String) -> impl IntoView {
             Some(Decided::Approved) => view! {
                 <div class="msg">
                     <div class="msg__icon msg__icon--success" aria-hidden="true"></div>
-                    <h2 class="msg__title">"授权成功"</h2>
+                    <h1 class="msg__title">"授权成功"</h1>
                     <p class="msg__desc">"企业认证已完成，申请人已成为企业超级管理员。您可以关闭此页面。"</p>
                 </div>
             }.into_any(),
             Some(Decided::Declined) => view! {
                 <div class="msg">
                     <div class="msg__icon msg__icon--info" aria-hidden="true"></div>
-                    <h2 class="msg__title">"已拒绝授权"</h2>
+                    <h1 class="msg__title">"已拒绝授权"</h1>
                     <p class="msg__desc">"申请人将收到通知。您可以关闭此页面。"</p>
                 </div>
             }.into_any(),
@@ -87,7 +87,7 @@ fn Decide(token: String) -> impl IntoView {
                 view! {
                     <div class="msg">
                         <div class="msg__icon msg__icon--success" aria-hidden="true"></div>
-                        <h2 class="msg__title">"身份已确认"</h2>
+                        <h1 class="msg__title">"身份已确认"</h1>
                         <p class="msg__desc">"请确认是否授权申请人成为企业超级管理员。"</p>
                         {move || error.get().map(|e| view! { <p class="notice notice--warn" role="alert">{e}</p> })}
                         <div class="msg__opr">

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { test, expect, Page } from '@playwright/test';
+import { test, expect, Page } from './fixtures';
 import { apiPost, signIn, resetDemo, outbox, shot, fixture, restartServer, WANG, XINGHE_USCC, lastCode, passRealName, uploadLicense } from './helpers';
 
 // Scenario 1, steps 1–3: 实名认证 → 上传证照 → 联系方式, for 王建国 of 星河云图.

@@ -1,4 +1,4 @@
-import { test, expect, Browser, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, Browser, Page, APIRequestContext } from './fixtures';
 import { apiPost, signIn, resetDemo, shot, fixture, outbox, WANG, ZHANG, LINA, XINGHE_USCC, passRealName, uploadLicense, passContact } from './helpers';
 
 // Scenario 1, step 4: path 1 (the legal representative's own face) and path 2 (短信通知法人);

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { apiPost, signIn, resetDemo, outbox, shot, watchCsp, cspViolations, ORIGIN } from './helpers';
 
 test.beforeEach(async ({ request }) => {

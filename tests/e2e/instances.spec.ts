@@ -1,4 +1,4 @@
-import { test, expect, request as playwrightRequest, Browser, APIRequestContext } from '@playwright/test';
+import { test, expect, request as playwrightRequest, Browser, APIRequestContext } from './fixtures';
 import { shot, fixture, passRealName, passContact, uploadLicense, WANG, ZHANG, XINGHE_USCC, OutboxMessage } from './helpers';
 
 // Two server processes on one PostgreSQL database (started by `cargo xtask e2e` with

@@ -1,4 +1,4 @@
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signIn, resetDemo, shot, fixture, passRealName, uploadLicense, WANG, ZHANG, XINGHE_USCC } from './helpers';
 
 // What keeps verification honest, seen by the people it concerns: the registry check at

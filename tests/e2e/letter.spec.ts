@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { test, expect } from '@playwright/test';
+import { test, expect } from './fixtures';
 import { signIn, resetDemo, shot, fixture, passRealName, passContact } from './helpers';
 
 // Scenario 1, step 4, path 3: 周敏 of 青禾市数据资源局 sends an authorization letter; a reviewer

@@ -1,4 +1,4 @@
-import { test, expect, request as playwrightRequest, APIRequestContext, Browser, Page, Response } from '@playwright/test';
+import { test, expect, request as playwrightRequest, APIRequestContext, Browser, Page, Response } from './fixtures';
 import { shot, fixture, ZHANG, WANG, XINGHE_USCC } from './helpers';
 
 // Real mode, end to end, without the internet: `cargo xtask e2e` starts the contract fakes of

@@ -1,4 +1,4 @@
-import { test, expect, Page, APIRequestContext } from '@playwright/test';
+import { test, expect, Page, APIRequestContext } from './fixtures';
 import { apiPost, signIn, resetDemo, shot, fixture, outbox, passRealName, uploadLicense } from './helpers';
 
 // Scenario 2: 关联微信账户 → 短信通知超级管理员 → 确认开通 by the super admin → 授权成功, then

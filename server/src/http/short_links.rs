@@ -46,15 +46,15 @@ pub const STYLE: &str = "body{margin:0;background:#ededed;color:rgba(0,0,0,.9);\
 font:17px/1.5 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC',sans-serif}\
 .page{max-width:480px;margin:0 auto;padding:48px 16px}\
 .icon{width:64px;height:64px;margin:0 auto 20px;border-radius:50%;display:flex;\
-align-items:center;justify-content:center;font-size:32px;color:#fff;background:#07c160}\
-.icon.warn{background:#fa9d3b}h1{font-size:22px;font-weight:500;text-align:center;margin:0 0 12px}\
+align-items:center;justify-content:center;font-size:32px;color:#fff;background:#06864a}\
+.icon.warn{background:#c96a00}h1{font-size:22px;font-weight:500;text-align:center;margin:0 0 12px}\
 p{color:rgba(0,0,0,.55);font-size:15px;text-align:center;margin:0 0 24px}\
 form{background:#fff;border-radius:8px;padding:16px}label{display:block;font-size:14px;\
 color:rgba(0,0,0,.55);margin-bottom:8px}input{box-sizing:border-box;width:100%;height:48px;\
-font:inherit;letter-spacing:2px;padding:0 12px;border:1px solid rgba(0,0,0,.1);border-radius:8px}\
-.err{color:#fa5151;font-size:14px;text-align:left;margin:8px 0 0}\
+font:inherit;letter-spacing:2px;padding:0 12px;border:1px solid rgba(0,0,0,.45);border-radius:8px}\
+.err{color:#c42b2b;font-size:14px;text-align:left;margin:8px 0 0}\
 button,.btn{display:block;box-sizing:border-box;width:100%;height:48px;margin-top:16px;border:0;\
-border-radius:8px;background:#07c160;color:#fff;font:inherit;font-weight:500;text-align:center;\
+border-radius:8px;background:#06864a;color:#fff;font:inherit;font-weight:500;text-align:center;\
 line-height:48px;text-decoration:none}";
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
@@ -96,7 +96,7 @@ fn form_page(status: StatusCode, error: Option<&str>, typed: &str) -> Response {
 
 fn notice(status: StatusCode, title: &str, message: &str) -> Response {
     let body = format!(
-        "<div class=\"icon warn\">!</div><h1>{}</h1><p>{}</p>\
+        "<div class=\"icon warn\" aria-hidden=\"true\">!</div><h1>{}</h1><p>{}</p>\
          <a class=\"btn\" href=\"/s\">重新输入授权码</a>",
         text(title),
         text(message)

@@ -111,11 +111,14 @@ fn refused(r: Refusal) -> Response {
             "您所在的企业尚未安装“腾讯电子签”，或已取消授权。请联系企业管理员在企业微信中安装后再试。",
         ),
     };
+    // Styled by the short-link pages' stylesheet: a file of this site (CSP `style-src 'self'`),
+    // so the refusal reads like the product, with a 48px 重新登录 button.
     let body = format!(
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{t}</title></head><body><h1>{t}</h1><p>{s}</p>\
-         <p><a href=\"/auth/wecom/login\">重新登录</a></p></body></html>",
+         <title>{t}</title><link rel=\"stylesheet\" href=\"/s/style.css\"></head><body>\
+         <main class=\"page\"><div class=\"icon warn\" aria-hidden=\"true\">!</div><h1>{t}</h1><p>{s}</p>\
+         <a class=\"btn\" href=\"/auth/wecom/login\">重新登录</a></main></body></html>",
         t = text(title),
         s = text(says),
     );

@@ -22,10 +22,10 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 pub(super) const FACE_CSS: &str = ".face{background:#fff;border-radius:12px;padding:24px 16px;text-align:center}\
 .ring{width:220px;height:220px;margin:8px auto 16px;border-radius:50%;overflow:hidden;background:#f2f2f2;\
-box-shadow:0 0 0 4px #07c160;display:flex;align-items:center;justify-content:center;color:rgba(0,0,0,.55)}\
+box-shadow:0 0 0 4px #06864a;display:flex;align-items:center;justify-content:center;color:rgba(0,0,0,.55)}\
 .ring video{width:100%;height:100%;object-fit:cover;transform:scaleX(-1)}\
 .btns{display:flex;gap:12px;margin-top:20px}.btns button{flex:1;height:48px;border:0;border-radius:8px;\
-font:inherit;font-weight:600}.pass{background:#07c160;color:#fff}.fail{background:#f2f2f2;color:#fa5151}";
+font:inherit;font-weight:600}.pass{background:#06864a;color:#fff}.fail{background:#f2f2f2;color:#c42b2b}";
 
 /// Shows the front camera in the ring where the browser allows it. A constant: local mode's CSP
 /// allows it by its hash.

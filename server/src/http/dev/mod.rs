@@ -165,7 +165,7 @@ pub(super) fn page(title: &str, body: &str) -> String {
         "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>{title} · 本地演示</title><style>{DEV_CSS}</style></head><body>\
-         <p class=\"local\">本地演示模式 · 仅供开发与测试</p>{body}</body></html>",
+         <main><p class=\"local\">本地演示模式 · 仅供开发与测试</p>{body}</main></body></html>",
         title = text(title),
     )
 }
@@ -174,15 +174,17 @@ pub(super) fn page(title: &str, body: &str) -> String {
 pub(super) const INLINE_SCRIPTS: &[&str] = &[face_sim::CAMERA_SCRIPT];
 pub(super) const INLINE_STYLES: &[&str] = &[DEV_CSS, face_sim::FACE_CSS];
 
-const DEV_CSS: &str = "body{font:15px/1.6 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC',sans-serif;\
+const DEV_CSS: &str =
+    "body{font:15px/1.6 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC',sans-serif;\
 margin:0 auto;max-width:720px;padding:16px;background:#ededed;color:rgba(0,0,0,.9)}\
 h1{font-size:20px}h2{font-size:14px;color:rgba(0,0,0,.55);margin:20px 0 6px}\
-a{color:#576b95}.local{background:#fff3e0;color:#b35c00;padding:6px 10px;border-radius:6px;font-size:13px}\
+a{color:#576b95;display:inline-flex;align-items:center;min-height:44px;min-width:44px}\
+.local{background:#fff3e0;color:#8f4d05;padding:6px 10px;border-radius:6px;font-size:13px}\
 ul{list-style:none;padding:0;margin:0;background:#fff;border-radius:8px}\
 li{padding:12px 16px;border-bottom:1px solid rgba(0,0,0,.08)}li:last-child{border:0}\
 .who{display:flex;justify-content:space-between;gap:8px;align-items:center}\
 .meta{color:rgba(0,0,0,.55);font-size:13px}.tag{font-size:12px;border-radius:4px;padding:0 6px;\
-background:#e7f8ef;color:#06ae56}.tag.sms{background:#eef1f8;color:#576b95}\
+background:#e7f8ef;color:#05733c}.tag.sms{background:#eef1f8;color:#576b95}\
 .text{white-space:pre-wrap;word-break:break-all;margin:4px 0}code{word-break:break-all}";
 
 fn login_list() -> String {
