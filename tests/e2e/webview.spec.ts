@@ -1,4 +1,4 @@
-import { test, expect, Page, BrowserContext } from '@playwright/test';
+import { test, expect, Page, BrowserContext } from './fixtures';
 import { signIn, resetDemo, shot, fixture, WANG, XINGHE_USCC, passRealName, uploadLicense } from './helpers';
 
 // WeCom's WebView: back goes one step and never out of the app mid-flow (iOS WeChat closes the
