@@ -13,7 +13,11 @@ use leptos_router::{path, Lazy};
 use components::auth_lost::{provide_auth_lost, AuthLostGate};
 use components::toast::ToastProvider;
 use pages::{home::Home, materials::Materials, not_found::NotFound};
-use routes::{ActivateReturnRoute, ActivateRoute, ApplyStartRoute, AuthorizeRoute, ClaimReturnRoute, ContactRoute, DoneRoute, FaceReturnRoute, LegalRepReturnRoute, LegalRepRoute, LicenseRoute, MyRealNameRoute, RealNameRoute, ReviewsRoute, WechatRoute};
+use routes::{
+    ActivateReturnRoute, ActivateRoute, ApplyStartRoute, AuthorizeRoute, ClaimReturnRoute,
+    ContactRoute, DoneRoute, FaceReturnRoute, LegalRepReturnRoute, LegalRepRoute, LicenseRoute,
+    MyRealNameRoute, RealNameRoute, ReviewsRoute, WechatRoute,
+};
 
 /// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
 pub fn mount() {

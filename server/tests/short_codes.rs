@@ -269,7 +269,10 @@ async fn every_unknown_code_gets_the_same_page() {
     // What comes back is escaped: the field cannot carry markup into the page.
     let res = typed(&app, "203.0.113.1", "\"><b>x</b>").await;
     let form = body_text(res).await;
-    assert!(!form.contains("<b>x</b>") && form.contains("&quot;&gt;&lt;b&gt;"), "{form}");
+    assert!(
+        !form.contains("<b>x</b>") && form.contains("&quot;&gt;&lt;b&gt;"),
+        "{form}"
+    );
 }
 
 #[tokio::test]

@@ -71,7 +71,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         .env("PATH", &path)
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
-        .args(["build", "--release"])
+        .args(["build", "--release", "--features", "split"])
         .args(args);
     // The MVP rustflags come from .cargo/config.toml; RUSTFLAGS would silently replace them.
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS"] {
@@ -82,6 +82,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     }
     eprintln!("RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort (this command only)");
     util::run(&mut cmd)?;
+    crate::split::run(root, &path)?;
 
     let dist = root.join("dist");
     println!("build-app: release bundle in {}", dist.display());
