@@ -148,12 +148,20 @@ fn build_modules(root: &Path, path: &OsStr, raw: &[u8]) -> Result<(Vec<Output>, 
         "the link module",
     )?;
     // Only the import statement: the imports object keeps the module name the wasm asks for.
-    let main_js = replace_once(
-        &main_js,
-        &format!("from '{LINK_JS}'"),
-        &format!("from './{link_js_name}'"),
-        "wasm-bindgen's JS",
-    )?;
+    let quote = if main_js.contains(&format!("from '{LINK_JS}'")) {
+        '\''
+    } else {
+        '"'
+    };
+    // One import statement per loader function.
+    let import_from = format!("from {quote}{LINK_JS}{quote}");
+    if !main_js.contains(&import_from) {
+        bail!("wasm-bindgen's JS does not import {LINK_JS}");
+    }
+    let main_js = main_js.replace(
+        &import_from,
+        &format!("from {quote}./{link_js_name}{quote}"),
+    );
     let main_wasm = std::fs::read(&main_wasm)?;
     files.push(Output {
         name: link_js_name,
