@@ -163,21 +163,26 @@ fn ChunkPage(page: Page) -> impl IntoView {
     // `None` while loading; a failed load keeps nothing, so 重试 really fetches again.
     let state = RwSignal::new(None::<Result<(), ChunkError>>);
     let view_slot = StoredValue::new_local(None::<AnyView>);
-    let start = move || {
-        state.set(None);
-        // Under this component's owner (the pages use the router's and toaster's context),
-        // and dropped when the person leaves before the chunk arrived.
-        leptos::task::spawn_local_scoped_with_cancellation(async move {
-            match load(page).await {
-                Ok(v) => {
-                    view_slot.set_value(Some(v));
-                    state.set(Some(Ok(())));
+    // 重试 runs inside the error view, whose owner goes as soon as the state changes: the
+    // load belongs to this component's owner instead, so only leaving the page cancels it.
+    let owner = Owner::current().unwrap_or_default();
+    let start = Callback::new(move |()| {
+        owner.with(|| {
+            state.set(None);
+            // Under this component's owner (the pages use the router's and toaster's
+            // context), and dropped when the person leaves before the chunk arrived.
+            leptos::task::spawn_local_scoped_with_cancellation(async move {
+                match load(page).await {
+                    Ok(v) => {
+                        view_slot.set_value(Some(v));
+                        state.set(Some(Ok(())));
+                    }
+                    Err(e) => state.set(Some(Err(e))),
                 }
-                Err(e) => state.set(Some(Err(e))),
-            }
-        });
-    };
-    start();
+            });
+        })
+    });
+    start.run(());
     move || match state.get() {
         None => view! { <LoadingPage/> }.into_any(),
         Some(Ok(())) => view_slot
@@ -188,7 +193,7 @@ fn ChunkPage(page: Page) -> impl IntoView {
             <div class="page">
                 <ErrorState
                     message="网络不稳定，页面未能加载完成，请检查网络后重试"
-                    on_retry=move || start()
+                    on_retry=start
                 />
             </div>
         }

@@ -87,7 +87,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         }
 
         let mut cmd = Command::new(&wasm_opt);
-        cmd.args(WASM_OPT_FLAGS).arg(file);
+        cmd.arg("--quiet").args(WASM_OPT_FLAGS).arg(file);
         eprintln!("$ {}", util::show(&cmd));
         let status = cmd.status().context("running wasm-opt")?;
         if !status.success() {
