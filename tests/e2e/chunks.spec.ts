@@ -73,3 +73,17 @@ test('a chunk that does not arrive shows 加载失败 with 重试, and 重试 lo
   expect(failed).toBe(2);
   await context.close();
 });
+
+test('without WebAssembly.instantiateStreaming (iOS 14 WKWebView) the chunks still load', async ({ browser }) => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    delete (WebAssembly as { instantiateStreaming?: unknown }).instantiateStreaming;
+  });
+  const wasm = recordWasm(page);
+  await page.goto(`/dev/login?user=wangjianguo&next=${encodeURIComponent('/apply')}`);
+  await expect(page).toHaveURL(/\/apply\/real-name$/);
+  await expect(page.getByLabel('姓名')).toBeVisible();
+  expect(wasm.some((n) => n.startsWith('split_apply-'))).toBe(true);
+  await context.close();
+});

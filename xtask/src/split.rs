@@ -111,7 +111,8 @@ fn build_modules(root: &Path, path: &OsStr, raw: &[u8]) -> Result<(Vec<Output>, 
     }
 
     // Chunks first: the link module names them.
-    let mut link_js = std::fs::read_to_string(work.join(LINK_JS))?;
+    let link_js = std::fs::read_to_string(work.join(LINK_JS))?;
+    let mut link_js = with_instantiate_fallback(&link_js)?;
     let mut files = Vec::new();
     for chunk in &split.split_modules {
         let bytes = std::fs::read(chunk)?;
@@ -176,6 +177,29 @@ fn build_modules(root: &Path, path: &OsStr, raw: &[u8]) -> Result<(Vec<Output>, 
         bytes: main_js.into_bytes(),
     });
     Ok((files, main))
+}
+
+/// The splitter's loader calls `WebAssembly.instantiateStreaming`, which iOS < 15 lacks (its
+/// WKWebView is WeCom's there, webview.md): every chunk would fail to load. Same fallback as
+/// wasm-bindgen's own loader, bytes then `instantiate`, refusing an error page as wasm.
+const INSTANTIATE_FALLBACK: &str = r#"
+function __instantiateChunk(src, imports) {
+    if (typeof WebAssembly.instantiateStreaming === "function") {
+        return WebAssembly.instantiateStreaming(src, imports);
+    }
+    return src.then((r) => {
+        if (!r.ok) throw new Error("chunk " + r.url + ": HTTP " + r.status);
+        return r.arrayBuffer();
+    }).then((bytes) => WebAssembly.instantiate(bytes, imports));
+}
+"#;
+
+fn with_instantiate_fallback(link_js: &str) -> Result<String> {
+    let call = "WebAssembly.instantiateStreaming(src, imports)";
+    if !link_js.contains(call) {
+        bail!("the link module no longer calls `{call}`: check the fallback for iOS < 15");
+    }
+    Ok(link_js.replace(call, "__instantiateChunk(src, imports)") + INSTANTIATE_FALLBACK)
 }
 
 /// Trunk's `app-<hash>.js` / `app-<hash>_bg.wasm` names in dist/.
@@ -279,8 +303,15 @@ pub fn run(root: &Path, path: &OsStr) -> Result<()> {
             util::kb(br)
         );
     }
+    for e in std::fs::read_dir(&dist)?.flatten() {
+        if e.path().extension().is_some_and(|x| x == "css") {
+            let br = bench::brotli_len(&std::fs::read(e.path())?)?;
+            first += br;
+            all += br;
+        }
+    }
     println!(
-        "  首页 loads wasm+js {} KB brotli; with every chunk {} KB (css not counted)",
+        "  首页 loads wasm+js+css {} KB brotli q11 first; every route together {} KB",
         util::kb(first),
         util::kb(all)
     );
@@ -334,6 +365,20 @@ const wasm = await init({ module_or_path: '/app-1111111111111111_bg.wasm' });
             html.find("__wasm_split-").unwrap()
                 < html.find("rel=\"modulepreload\" href=\"/app-").unwrap()
         );
+    }
+
+    #[test]
+    fn chunks_load_without_instantiate_streaming() {
+        let js = "const src = fetch(x);\nreturn async (imports) => (WebAssembly.instantiateStreaming(src, imports));";
+        let out = with_instantiate_fallback(js).unwrap();
+        assert!(out.contains("(__instantiateChunk(src, imports))"));
+        assert_eq!(
+            out.matches("WebAssembly.instantiateStreaming(src, imports)")
+                .count(),
+            1
+        );
+        assert!(out.contains("WebAssembly.instantiate(bytes, imports)"));
+        assert!(with_instantiate_fallback("import x from 'y';").is_err());
     }
 
     #[test]
