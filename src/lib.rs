@@ -5,30 +5,21 @@ pub mod components;
 pub mod format;
 pub mod pages;
 pub mod remote;
+pub mod routes;
 
 use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, Lazy};
 
 use components::auth_lost::{provide_auth_lost, AuthLostGate};
 use components::back_stack::BackStack;
 use components::toast::ToastProvider;
-use pages::activate::Activate;
-use pages::activate_return::ActivateReturn;
-use pages::apply_start::ApplyStart;
-use pages::authorize::Authorize;
-use pages::claim_return::ClaimReturn;
-use pages::contact::Contact;
-use pages::done::Done;
-use pages::face_return::FaceReturn;
-use pages::legal_rep::LegalRep;
-use pages::legal_rep_return::LegalRepReturn;
-use pages::license::License;
-use pages::my_real_name::MyRealName;
-use pages::real_name::RealName;
-use pages::reviews::Reviews;
-use pages::wechat::Wechat;
 use pages::{home::Home, materials::Materials, not_found::NotFound};
+use routes::{
+    ActivateReturnRoute, ActivateRoute, ApplyStartRoute, AuthorizeRoute, ClaimReturnRoute,
+    ContactRoute, DoneRoute, FaceReturnRoute, LegalRepReturnRoute, LegalRepRoute, LicenseRoute,
+    MyRealNameRoute, RealNameRoute, ReviewsRoute, WechatRoute,
+};
 
 /// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
 pub fn mount() {
@@ -60,21 +51,21 @@ pub fn App() -> impl IntoView {
                         <Routes fallback=|| view! { <NotFound/> }>
                             <Route path=path!("/") view=Home/>
                             <Route path=path!("/materials") view=Materials/>
-                            <Route path=path!("/apply") view=ApplyStart/>
-                            <Route path=path!("/apply/real-name") view=RealName/>
-                            <Route path=path!("/apply/license") view=License/>
-                            <Route path=path!("/apply/contact") view=Contact/>
-                            <Route path=path!("/apply/authorize") view=Authorize/>
-                            <Route path=path!("/apply/face-return") view=FaceReturn/>
-                            <Route path=path!("/apply/wechat") view=Wechat/>
-                            <Route path=path!("/apply/done") view=Done/>
-                            <Route path=path!("/activate/:token") view=Activate/>
-                            <Route path=path!("/activate/:token/face-return") view=ActivateReturn/>
-                            <Route path=path!("/me/real-name") view=MyRealName/>
-                            <Route path=path!("/enterprise/face-return") view=ClaimReturn/>
-                            <Route path=path!("/legal-rep/:token") view=LegalRep/>
-                            <Route path=path!("/legal-rep/:token/face-return") view=LegalRepReturn/>
-                            <Route path=path!("/ops/reviews") view=Reviews/>
+                            <Route path=path!("/apply") view={Lazy::<ApplyStartRoute>::new()}/>
+                            <Route path=path!("/apply/real-name") view={Lazy::<RealNameRoute>::new()}/>
+                            <Route path=path!("/apply/license") view={Lazy::<LicenseRoute>::new()}/>
+                            <Route path=path!("/apply/contact") view={Lazy::<ContactRoute>::new()}/>
+                            <Route path=path!("/apply/authorize") view={Lazy::<AuthorizeRoute>::new()}/>
+                            <Route path=path!("/apply/face-return") view={Lazy::<FaceReturnRoute>::new()}/>
+                            <Route path=path!("/apply/wechat") view={Lazy::<WechatRoute>::new()}/>
+                            <Route path=path!("/apply/done") view={Lazy::<DoneRoute>::new()}/>
+                            <Route path=path!("/activate/:token") view={Lazy::<ActivateRoute>::new()}/>
+                            <Route path=path!("/activate/:token/face-return") view={Lazy::<ActivateReturnRoute>::new()}/>
+                            <Route path=path!("/me/real-name") view={Lazy::<MyRealNameRoute>::new()}/>
+                            <Route path=path!("/enterprise/face-return") view={Lazy::<ClaimReturnRoute>::new()}/>
+                            <Route path=path!("/legal-rep/:token") view={Lazy::<LegalRepRoute>::new()}/>
+                            <Route path=path!("/legal-rep/:token/face-return") view={Lazy::<LegalRepReturnRoute>::new()}/>
+                            <Route path=path!("/ops/reviews") view={Lazy::<ReviewsRoute>::new()}/>
                         </Routes>
                     </main>
                     </BackStack>

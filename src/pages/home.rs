@@ -61,6 +61,8 @@ fn HomeView(info: SessionInfo, #[prop(into)] on_changed: Callback<()>) -> impl I
         .filter(|a| a.is_mine)
         .map(|a| resume_path(a.scenario, a.step));
 
+    // Only when 去认证 leads into the steps (not to a dialog) is their chunk worth fetching.
+    let leads_to_steps = role == EntryRole::Admin || resume.is_some();
     let go_verify = Callback::new(move |()| match (role, resume) {
         (EntryRole::Admin, _) => navigate("/apply", Default::default()),
         (_, Some(path)) => navigate(path, Default::default()),
@@ -129,7 +131,16 @@ fn HomeView(info: SessionInfo, #[prop(into)] on_changed: Callback<()>) -> impl I
             {bar.map(|(text, label)| view! {
                 <div class="fab-bar">
                     <span class="fab-bar__text">{text}</span>
-                    <button type="button" class="btn btn--primary fab-bar__btn" on:click=move |_| go_verify.run(())>
+                    <button
+                        type="button"
+                        class="btn btn--primary fab-bar__btn"
+                        on:pointerdown=move |_| {
+                            if leads_to_steps {
+                                crate::routes::preload_apply();
+                            }
+                        }
+                        on:click=move |_| go_verify.run(())
+                    >
                         {label}
                     </button>
                 </div>

@@ -81,7 +81,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         .env("RUSTC_BOOTSTRAP", "1")
         .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
         .env(TARGET_RUSTFLAGS, RELEASE_RUSTFLAGS)
-        .args(["build", "--release"])
+        .args(["build", "--release", "--features", "split"])
         .args(args);
     // The MVP rustflags come from .cargo/config.toml; RUSTFLAGS would silently replace them.
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", TARGET_RUSTFLAGS] {
@@ -95,6 +95,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
          {TARGET_RUSTFLAGS}='{RELEASE_RUSTFLAGS}' (this command only)"
     );
     util::run(&mut cmd)?;
+    crate::split::run(root, &path)?;
 
     let dist = root.join("dist");
     println!("build-app: release bundle in {}", dist.display());

@@ -1,4 +1,6 @@
-//! `cargo xtask check-wasm`: every dist/*.wasm must be plain WebAssembly 1.0 (+ mutable-globals).
+//! `cargo xtask check-wasm`: every dist/*.wasm (the main module and every lazy-route chunk)
+//! must be plain WebAssembly 1.0 (+ mutable-globals), by wabt and by binaryen: wabt misses
+//! null table slots, which the splitter writes.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -16,6 +18,9 @@ pub const WASM_VALIDATE_FLAGS: &[&str] = &[
     "--disable-bulk-memory",
     "--disable-reference-types",
 ];
+
+/// binaryen's validation with only 1.0 + mutable-globals enabled (wasm-opt, no passes).
+pub const WASM_OPT_FLAGS: &[&str] = &["--mvp-features", "--enable-mutable-globals"];
 
 /// The `.wasm` files directly in dist/, sorted.
 pub fn dist_wasm_files(root: &Path) -> Result<Vec<PathBuf>> {
@@ -54,6 +59,15 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         "wasm-validate (Debian package `wabt`) is not installed; run `bash scripts/setup.sh`",
     )?;
 
+    // npm binaryen, never Debian's (see Trunk.toml).
+    let wasm_opt = root.join("node_modules/.bin/wasm-opt");
+    if !wasm_opt.exists() {
+        bail!(
+            "{} is missing (npm binaryen); run `bash scripts/setup.sh`",
+            wasm_opt.display()
+        );
+    }
+
     let mut failures = Vec::new();
     for file in &files {
         let rel = file
@@ -68,6 +82,18 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
         if !status.success() {
             failures.push(format!(
                 "{rel}: wasm-validate rejects it as WebAssembly 1.0 + mutable-globals ({})",
+                util::describe(status)
+            ));
+        }
+
+        let mut cmd = Command::new(&wasm_opt);
+        cmd.arg("--quiet").args(WASM_OPT_FLAGS).arg(file);
+        eprintln!("$ {}", util::show(&cmd));
+        let status = cmd.status().context("running wasm-opt")?;
+        if !status.success() {
+            failures.push(format!(
+                "{rel}: binaryen (wasm-opt {}) rejects it ({})",
+                WASM_OPT_FLAGS.join(" "),
                 util::describe(status)
             ));
         }

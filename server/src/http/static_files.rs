@@ -67,6 +67,12 @@ mod tests {
         // A hash with a leading zero loses it.
         assert!(is_hashed_asset("/app-37925e33f9af2c3_bg.wasm"));
         assert!(!is_hashed_asset("/app-abc.js"));
+        // The lazy routes' chunks and their loader, as `cargo xtask build-app` names them.
+        assert!(is_hashed_asset("/split_apply-0123456789abcdef.wasm"));
+        assert!(is_hashed_asset("/chunk_4-0123456789abcdef.wasm"));
+        assert!(is_hashed_asset("/__wasm_split-0123456789abcdef.js"));
+        assert!(!is_hashed_asset("/split_apply.wasm"));
+        assert!(!is_hashed_asset("/__wasm_split.js"));
         assert!(!is_hashed_asset("/favicon.svg"));
         assert!(!is_hashed_asset("/index.html"));
         assert!(!is_hashed_asset("/legal-rep/abc"));
