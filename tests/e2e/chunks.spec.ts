@@ -1,4 +1,4 @@
-import { test, expect, type Page } from '@playwright/test';
+import { test, expect, type Page } from './fixtures';
 import { resetDemo, watchCsp, cspViolations, shot } from './helpers';
 
 // 首页 must not pay for the other routes: the release bundle splits them into chunks
