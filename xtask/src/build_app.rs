@@ -83,6 +83,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     eprintln!("RUSTC_BOOTSTRAP=1 CARGO_UNSTABLE_BUILD_STD=std,panic_abort (this command only)");
     util::run(&mut cmd)?;
 
+    // Last: precompress whatever the steps above left in dist/.
+    crate::precompress::dist(root)?;
+
     let dist = root.join("dist");
     println!("build-app: release bundle in {}", dist.display());
     if let Ok(entries) = std::fs::read_dir(&dist) {

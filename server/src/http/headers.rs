@@ -110,7 +110,7 @@ pub async fn apply(
 }
 
 /// `'sha256-…'` of a script or style as the browser hashes it: its text, UTF-8.
-fn hash(text: &str) -> String {
+pub fn hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     format!(
         "'sha256-{}'",
