@@ -222,6 +222,36 @@ pub async fn session() -> Result<SessionInfo, ApiError> {
     get(paths::SESSION).await
 }
 
+/// Where index.html's inline script leaves its `/api/session` request, started while the wasm
+/// was still downloading: a promise of `{status, text}`.
+const PREFETCHED_SESSION: &str = "__esignSession";
+
+/// 首页's first session load: the answer index.html already asked for, taken once (so a later
+/// refetch asks again), or a request of its own when there is none or it failed.
+pub async fn first_session() -> Result<SessionInfo, ApiError> {
+    match take_prefetched_session().await {
+        Some((status, text)) => interpret(status, &text),
+        None => session().await,
+    }
+}
+
+async fn take_prefetched_session() -> Option<(u16, String)> {
+    use wasm_bindgen::JsCast;
+    use web_sys::js_sys::{Promise, Reflect};
+    let window: wasm_bindgen::JsValue = web_sys::window()?.into();
+    let key = wasm_bindgen::JsValue::from_str(PREFETCHED_SESSION);
+    let promise = Reflect::get(&window, &key)
+        .ok()?
+        .dyn_into::<Promise>()
+        .ok()?;
+    let _ = Reflect::delete_property(window.unchecked_ref::<web_sys::js_sys::Object>(), &key);
+    let answer = wasm_bindgen_futures::JsFuture::from(promise).await.ok()?;
+    let status = Reflect::get(&answer, &"status".into()).ok()?.as_f64()?;
+    let text = Reflect::get(&answer, &"text".into()).ok()?.as_string()?;
+    // 0: the request never got an answer; ask again rather than report it from here.
+    (status >= 100.0).then_some((status as u16, text))
+}
+
 pub async fn notify_admins() -> Result<NotifyAdminsResult, ApiError> {
     post(paths::NOTIFY_ADMINS, &()).await
 }

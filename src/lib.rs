@@ -21,7 +21,8 @@ use routes::{
     MyRealNameRoute, RealNameRoute, ReviewsRoute, WechatRoute,
 };
 
-/// Mounts the app and removes the plain-HTML boot spinner of `index.html`.
+/// Mounts the app and removes `index.html`'s boot screen (the spinner, or 首页's static copy) in
+/// the same task, so no frame shows both or neither.
 pub fn mount() {
     leptos::mount::mount_to_body(App);
     let document = document();

@@ -1,6 +1,8 @@
-//! Loading states: a whole-page spinner, and a skeleton shaped like the home page.
+//! Loading states: a whole-page spinner, and 首页 before its session has come.
 
 use leptos::prelude::*;
+
+use super::home_intro::HomeIntro;
 
 #[component]
 pub fn LoadingPage() -> impl IntoView {
@@ -12,24 +14,22 @@ pub fn LoadingPage() -> impl IntoView {
     }
 }
 
-/// Placeholder lines while 首页 loads, so the layout does not jump.
-///
-/// Widths go through `style:` (the CSSOM), never a `style="…"` attribute: the CSP allows no
-/// inline style attributes.
+/// 首页 while the session loads: the enterprise card's box with placeholder lines, then what
+/// needs no session. index.html's static first paint is this markup, so the app replaces it
+/// without a visible change; `tests/e2e/first-paint.spec.ts` compares the two box for box.
 #[component]
 pub fn HomeSkeleton() -> impl IntoView {
     view! {
         <div class="page" aria-busy="true">
             <span class="sr-only" role="status">"加载中…"</span>
-            <div class="corp-card skeleton" aria-hidden="true">
-                <span class="skeleton__line" style:width="40%"></span>
-                <span class="skeleton__line" style:width="70%"></span>
-            </div>
-            <div class="hero skeleton" aria-hidden="true">
-                <span class="skeleton__line" style:width="55%"></span>
-                <span class="skeleton__line"></span>
-                <span class="skeleton__line" style:width="80%"></span>
-            </div>
+            <section class="corp-card corp-card--skeleton" aria-hidden="true">
+                <div class="corp-card__logo"></div>
+                <div class="corp-card__bd">
+                    <span class="skeleton__line"></span>
+                    <span class="skeleton__line"></span>
+                </div>
+            </section>
+            <HomeIntro/>
         </div>
     }
 }

@@ -8,6 +8,7 @@ pub mod corp_card;
 pub mod dialog;
 pub mod error_state;
 pub mod form;
+pub mod home_intro;
 pub mod identity_form;
 pub mod letter;
 pub mod link_page;

@@ -11,13 +11,14 @@ use crate::components::application_actions::{ClaimButton, TakeOverButton, Withdr
 use crate::components::corp_card::CorpCard;
 use crate::components::dialog::{Dialog, DialogActions};
 use crate::components::error_state::ErrorState;
+use crate::components::home_intro::HomeIntro;
 use crate::components::loading::HomeSkeleton;
 use crate::components::toast::use_toaster;
 use crate::remote::Remote;
 
 #[component]
 pub fn Home() -> impl IntoView {
-    let session = Remote::new(client::session);
+    let session = Remote::new(client::first_session);
     view! {
         <Suspense fallback=|| view! { <HomeSkeleton/> }>
             {move || Suspend::new(async move {
@@ -101,27 +102,7 @@ fn HomeView(info: SessionInfo, #[prop(into)] on_changed: Callback<()>) -> impl I
                 on_verify=go_verify
             />
             {status_note}
-            <section class="hero" aria-labelledby="hero-title">
-                <h1 class="hero__title" id="hero-title">"企业认证"</h1>
-                <p class="hero__desc">
-                    "完成企业认证后，企业成员即可在企业微信内使用腾讯电子签，在线签署具有法律效力的合同。"
-                </p>
-                <ul class="feature-list">
-                    <Feature icon="签" text="企业微信内发起与签署合同，无需下载其他应用"/>
-                    <Feature icon="法" text="电子签名与企业电子印章，签署合同具有法律效力"/>
-                    <Feature icon="安" text="实名认证与人脸识别，确认每一位签署人身份"/>
-                </ul>
-            </section>
-            <h2 class="cells__title">"认证前准备"</h2>
-            <div class="cells">
-                <A href="/materials" attr:class="cell cell--link">
-                    <span class="cell__bd">"准备资料"</span>
-                    <span class="cell__ft">"所需材料与协助人员"</span>
-                </A>
-            </div>
-            <p class="cells__tips">
-                "企业认证需由企业微信管理员在手机上发起，全程约需5至10分钟。"
-            </p>
+            <HomeIntro/>
             {info.local_mode.then(|| view! {
                 <p class="page__ft">
                     "本地演示环境：短信与企业微信消息写入"
@@ -273,16 +254,6 @@ fn status_note(info: &SessionInfo, on_changed: Callback<()>) -> Option<AnyView> 
             .into_any(),
         ),
         _ => None,
-    }
-}
-
-#[component]
-fn Feature(icon: &'static str, text: &'static str) -> impl IntoView {
-    view! {
-        <li class="feature-list__item">
-            <span class="feature-list__icon" aria-hidden="true">{icon}</span>
-            <span>{text}</span>
-        </li>
     }
 }
 

@@ -97,6 +97,9 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     util::run(&mut cmd)?;
     crate::split::run(root, &path)?;
 
+    // Last: precompress whatever the steps above left in dist/.
+    crate::precompress::dist(root)?;
+
     let dist = root.join("dist");
     println!("build-app: release bundle in {}", dist.display());
     if let Ok(entries) = std::fs::read_dir(&dist) {

@@ -41,7 +41,7 @@ fn pinned_version(requirements: &str) -> Option<&str> {
 }
 
 /// The session cookie (`esign_sid=…`) from a `Set-Cookie` header line.
-fn session_cookie(headers: &[String]) -> Option<String> {
+pub(crate) fn session_cookie(headers: &[String]) -> Option<String> {
     headers.iter().find_map(|line| {
         let (name, value) = line.split_once(':')?;
         if !name.trim().eq_ignore_ascii_case("set-cookie") {

@@ -3,6 +3,7 @@
 
 mod bench;
 mod bench_load;
+mod bench_web;
 mod build_app;
 mod check_wasm;
 mod e2e;
@@ -10,6 +11,7 @@ mod e2e_real;
 mod fuzz_api;
 mod mvp;
 mod pg;
+mod precompress;
 mod split;
 mod test_components;
 mod tools;
@@ -30,7 +32,9 @@ commands:
                      cargo test -p app --target wasm32-unknown-unknown, without the MVP flags
   check-wasm         wasm-validate every dist/*.wasm as WebAssembly 1.0 + mutable-globals
   bench [NAME…]      reports (exit 0 whatever the numbers); `bench --list` lists them:
-                       bundle  dist/ sizes raw / gzip / brotli against the 180 KB brotli budget
+                       bundle      dist/ sizes raw / gzip / brotli q11, and what Chromium is
+                                   sent for 首页 and for every route (budgets 150 / 400 KB)
+                       lighthouse  Lighthouse 12 mobile on 首页 signed in, median of 3 runs
   e2e [ARGS…]        Playwright suite against dist/ on a fresh local-mode server at
                      127.0.0.1:18080 (E2E_ADDR); ARGS go to `playwright test`
   fuzz-api [ARGS…]   schemathesis (target/venv, pinned in scripts/fuzz-requirements.txt)

@@ -32,6 +32,13 @@ impl SecurityHeaders {
     pub fn new(settings: &Settings) -> Self {
         let index =
             std::fs::read_to_string(settings.static_dir.join("index.html")).unwrap_or_default();
+        for copy in stale_copies(&settings.static_dir, &index) {
+            tracing::error!(
+                "{} is not index.html compressed: browsers sent it would refuse its scripts \
+                 (CSP). Rebuild with `cargo xtask build-app`, which writes both.",
+                copy.display()
+            );
+        }
         let mut scripts: Vec<String> = inline_scripts(&index).iter().map(|s| hash(s)).collect();
         let mut styles = Vec::new();
         if settings.local_mode {
@@ -55,6 +62,36 @@ impl SecurityHeaders {
         );
         Self { csp }
     }
+}
+
+/// The policy hashes the identity `index.html`, but most browsers are sent its `.br` or `.gz`
+/// (`cargo xtask build-app` writes them last). A copy that says anything else (the page edited
+/// after the build) would carry scripts the policy refuses: a blank app for those users, so
+/// the server says so loudly at start.
+fn stale_copies(dir: &std::path::Path, index: &str) -> Vec<std::path::PathBuf> {
+    use std::io::Read;
+    let gunzip = |b: &[u8]| {
+        let mut out = Vec::new();
+        flate2::read::GzDecoder::new(b).read_to_end(&mut out)?;
+        Ok(out)
+    };
+    let decoders: [(&str, &dyn Fn(&[u8]) -> std::io::Result<Vec<u8>>); 2] =
+        [("br", &decode_brotli), ("gz", &gunzip)];
+    decoders
+        .into_iter()
+        .map(|(ext, decode)| (dir.join(format!("index.html.{ext}")), decode))
+        .filter(|(path, decode)| {
+            std::fs::read(path).is_ok_and(|b| !decode(&b).is_ok_and(|p| p == index.as_bytes()))
+        })
+        .map(|(path, _)| path)
+        .collect()
+}
+
+fn decode_brotli(bytes: &[u8]) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    brotli::Decompressor::new(bytes, 4096).read_to_end(&mut out)?;
+    Ok(out)
 }
 
 /// Where WeCom's JS-SDK (`jweixin`, `jwxwork`) and its open-data frames come from
@@ -110,7 +147,7 @@ pub async fn apply(
 }
 
 /// `'sha256-…'` of a script or style as the browser hashes it: its text, UTF-8.
-fn hash(text: &str) -> String {
+pub fn hash(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     format!(
         "'sha256-{}'",
@@ -200,7 +237,30 @@ fn has_attribute(attrs: &str, name: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{has_attribute, inline_scripts};
+    use super::{has_attribute, inline_scripts, stale_copies};
+
+    #[test]
+    fn finds_precompressed_pages_that_are_not_the_page() {
+        use std::io::Write;
+        let dir = std::env::temp_dir().join(format!("csp-copies-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let page = "<script>boot()</script>";
+        let mut br = Vec::new();
+        {
+            let mut enc = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+            enc.write_all(page.as_bytes()).unwrap();
+        }
+        std::fs::write(dir.join("index.html.br"), &br).unwrap();
+        assert!(stale_copies(&dir, page).is_empty(), "no .gz, a right .br");
+        // An older build's page, and garbage.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(9));
+        gz.write_all(b"<script>old()</script>").unwrap();
+        std::fs::write(dir.join("index.html.gz"), gz.finish().unwrap()).unwrap();
+        assert_eq!(stale_copies(&dir, page), [dir.join("index.html.gz")]);
+        std::fs::write(dir.join("index.html.br"), b"not brotli").unwrap();
+        assert_eq!(stale_copies(&dir, page).len(), 2);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn finds_inline_scripts_as_the_browser_parses_them() {

@@ -1,11 +1,12 @@
 //! The built app: files from `dist/`, client routes answered with `index.html` (status 200),
-//! precompressed `.br`/`.gz` siblings preferred, and cache headers that let phones keep the
+//! precompressed `.br`/`.gz` siblings preferred (`cargo xtask build-app` writes them; the
+//! compression layer leaves an answer that has its encoding alone), and cache headers that let phones keep the
 //! hashed bundle forever while always revalidating the page that names it.
 
 use std::path::Path;
 
 use axum::extract::Request;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::{ACCEPT_ENCODING, CACHE_CONTROL, CONTENT_TYPE, VARY};
 use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
@@ -39,8 +40,20 @@ async fn cache_headers(req: Request, next: Next) -> Response {
     } else {
         "public, max-age=3600"
     };
-    res.headers_mut()
-        .insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    let h = res.headers_mut();
+    h.insert(CACHE_CONTROL, HeaderValue::from_static(value));
+    // The same URL is a `.br`, a `.gz` or the file itself depending on `Accept-Encoding`, and
+    // ServeDir does not say so: without this a shared cache could hand brotli to a client that
+    // asked for gzip.
+    let varies = h.get_all(VARY).iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',')
+                .any(|n| n.trim().eq_ignore_ascii_case(ACCEPT_ENCODING.as_str()) || n.trim() == "*")
+        })
+    });
+    if !varies {
+        h.append(VARY, HeaderValue::from_static("accept-encoding"));
+    }
     res
 }
 
