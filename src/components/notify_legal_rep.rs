@@ -108,7 +108,7 @@ fn PhoneForm(
         </div>
         <Show when=move || open.get() fallback=move || view! {
             <div class="btn-area">
-                <button type="button" class="btn btn--primary" aria-controls="legal-rep-form" on:click=open_form>"短信通知法人"</button>
+                <button type="button" class="btn btn--primary" on:click=open_form>"短信通知法人"</button>
             </div>
         }>
         <form id="legal-rep-form" on:submit=on_submit novalidate>

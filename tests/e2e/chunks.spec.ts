@@ -35,13 +35,13 @@ test('首页 fetches only the main module; 去认证 then fetches the steps chun
 
   // 准备资料 is in the main module too.
   await page.locator('a[href="/materials"]').click();
-  await expect(page).toHaveURL(/\/materials$/);
+  await expect(page).toHaveURL(/\/materials(#app)?$/);
   await page.waitForLoadState('networkidle');
   expect(wasm.filter(isChunk), 'chunks fetched by 准备资料').toEqual([]);
   await page.goBack();
 
   await go.click();
-  await expect(page).toHaveURL(/\/apply\/real-name$/);
+  await expect(page).toHaveURL(/\/apply\/real-name(#app)?$/);
   await expect(page.getByLabel('姓名')).toBeVisible();
   const chunks = wasm.filter(isChunk);
   expect(chunks.some((n) => /^split_apply-[0-9a-f]{16}\.wasm$/.test(n)), chunks.join(', ')).toBe(true);
@@ -82,7 +82,7 @@ test('without WebAssembly.instantiateStreaming (iOS 14 WKWebView) the chunks sti
   });
   const wasm = recordWasm(page);
   await page.goto(`/dev/login?user=wangjianguo&next=${encodeURIComponent('/apply')}`);
-  await expect(page).toHaveURL(/\/apply\/real-name$/);
+  await expect(page).toHaveURL(/\/apply\/real-name(#app)?$/);
   await expect(page.getByLabel('姓名')).toBeVisible();
   expect(wasm.some((n) => n.startsWith('split_apply-'))).toBe(true);
   await context.close();
