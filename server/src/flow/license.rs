@@ -116,6 +116,9 @@ pub async fn photo_file(
 ) -> Result<(Vec<u8>, &'static str)> {
     let a = scenario_one(cx, member, ApplyStep::License).await?;
     let missing = || Error::NotFound("图片不存在".to_owned());
+    if !crate::storage::is_id(id) {
+        return Err(missing());
+    }
     let upload = cx
         .db
         .upload(id)

@@ -36,6 +36,12 @@ impl ApplicationRow {
     }
 }
 
+/// Whether `s` has the shape `new_id` gives (24 lowercase hex digits). Ids from a URL are
+/// checked first: PostgreSQL refuses a NUL in text with an error, not "no such row".
+pub fn is_id(s: &str) -> bool {
+    s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 pub fn new_id() -> String {
     let mut b = [0u8; 12];
     rand::rng().fill_bytes(&mut b);

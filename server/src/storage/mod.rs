@@ -34,7 +34,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::{Any, AnyPool, Executor, Transaction};
 
 pub use applications::{CurrentApplication, Outcome};
-pub use apply::{new_id, ApplicationRow};
+pub use apply::{is_id, new_id, ApplicationRow};
 pub use attempts::{Blocked, Limit, Refused, Window};
 pub use directory::{CorpRow, MemberRow};
 pub use face::{
