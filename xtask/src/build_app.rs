@@ -101,6 +101,7 @@ pub fn run(root: &Path, args: &[String]) -> Result<ExitCode> {
     crate::precompress::dist(root)?;
 
     let dist = root.join("dist");
+    crate::split::summary(&dist)?;
     println!("build-app: release bundle in {}", dist.display());
     if let Ok(entries) = std::fs::read_dir(&dist) {
         let mut names: Vec<_> = entries
