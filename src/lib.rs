@@ -13,7 +13,7 @@ use leptos_router::{path, Lazy};
 
 use components::auth_lost::{provide_auth_lost, AuthLostGate};
 use components::back_stack::BackStack;
-use components::toast::ToastProvider;
+use components::toast::{TextToastsEndWithPage, ToastProvider};
 use pages::{home::Home, materials::Materials, not_found::NotFound};
 use routes::{
     ActivateReturnRoute, ActivateRoute, ApplyStartRoute, AuthorizeRoute, ClaimReturnRoute,
@@ -47,6 +47,7 @@ pub fn App() -> impl IntoView {
         <ToastProvider>
             <AuthLostGate>
                 <Router>
+                    <TextToastsEndWithPage/>
                     <BackStack>
                     <main class="app">
                         <Routes fallback=|| view! { <NotFound/> }>

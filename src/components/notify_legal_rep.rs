@@ -114,7 +114,7 @@ fn PhoneForm(
         <form id="legal-rep-form" on:submit=on_submit novalidate>
             <div class="cells">
                 <TextCell id="legal-rep-phone" label="法定代表人手机号" value=phone error placeholder="请输入11位手机号"
-                    input_type="tel" inputmode="numeric" maxlength=16 autocomplete="off" on_blur=move || touched.set(true)/>
+                    stacked=true input_type="tel" inputmode="numeric" maxlength=16 autocomplete="off" on_blur=move || touched.set(true)/>
             </div>
             <p class="cells__tips">"该手机号仅用于通知法定代表人或经营者授权，请确认手机号无误。"</p>
             <div class="btn-area">

@@ -54,6 +54,32 @@ impl Toaster {
     pub fn text(&self, text: impl Into<String>) {
         self.show(ToastKind::Text, text);
     }
+
+    /// Hides a text toast. A success toast stays: it confirms what the person just did, and
+    /// may outlive the page it was raised on.
+    fn drop_text(&self) {
+        if self
+            .current
+            .with_untracked(|t| t.as_ref().is_some_and(|t| t.kind == ToastKind::Text))
+        {
+            self.current.set(None);
+        }
+    }
+}
+
+/// Text toasts (a code sent, an error) speak of the page they were raised on: a new page
+/// hides them, so they do not cover its first lines. Must be inside the `Router`.
+#[component]
+pub fn TextToastsEndWithPage() -> impl IntoView {
+    let toaster = use_toaster();
+    let location = leptos_router::hooks::use_location();
+    Effect::new(move |previous: Option<String>| {
+        let path = location.pathname.get();
+        if previous.is_some_and(|p| p != path) {
+            toaster.drop_text();
+        }
+        path
+    });
 }
 
 pub fn use_toaster() -> Toaster {

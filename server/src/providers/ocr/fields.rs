@@ -167,6 +167,7 @@ pub fn parse(lines: &[TextLine]) -> BizLicense {
     let rows = group_rows(&lines, &geo);
     let labels = find_labels(&rows);
     let split = ColumnSplit::fit(&rows, &labels);
+    let labels = with_label_zone_labels(&rows, labels, &split);
     let values = streams(&rows, &labels, &split);
 
     let get = |f: Field| values.get(&f).map(String::as_str).and_then(|v| clean(f, v));
@@ -421,9 +422,11 @@ fn matches_label(glyphs: &[Glyph], label: &str) -> bool {
 /// A two-character label spaced so wide that its characters are detected separately, with
 /// one of them lost: a line holding only 名 or 称 still labels the name.
 fn alone_half_label(g: &Glyph) -> Option<Field> {
-    if !g.alone {
-        return None;
-    }
+    g.alone.then(|| half_label(g.ch)).flatten()
+}
+
+/// The label of which `c` is one half, for the two-character labels printed spaced wide.
+fn half_label(c: char) -> Option<Field> {
     const SPACED: [(&str, Field); 3] = [
         ("名称", Field::Name),
         ("类型", Field::Kind),
@@ -431,7 +434,7 @@ fn alone_half_label(g: &Glyph) -> Option<Field> {
     ];
     SPACED
         .iter()
-        .find(|(text, _)| text.contains(label_char(g.ch)))
+        .find(|(text, _)| text.contains(label_char(c)))
         .map(|(_, f)| *f)
 }
 
@@ -515,24 +518,15 @@ impl ColumnSplit {
                 a: 0.0,
                 b: f32::INFINITY,
             },
-            1 => Self {
-                a: 0.0,
-                b: pts[0].1,
-            },
-            n => {
-                let n = n as f32;
-                let my = pts.iter().map(|p| p.0).sum::<f32>() / n;
-                let mx = pts.iter().map(|p| p.1).sum::<f32>() / n;
-                let vy = pts.iter().map(|p| (p.0 - my).powi(2)).sum::<f32>();
-                let cov = pts.iter().map(|p| (p.0 - my) * (p.1 - mx)).sum::<f32>();
-                let a = if vy > 1.0 {
-                    (cov / vy).clamp(-0.3, 0.3)
-                } else {
-                    0.0
-                };
-                Self { a, b: mx - a * my }
+            _ => {
+                let (a, b) = fit_line(&pts);
+                Self { a, b }
             }
         }
+    }
+
+    fn column(&self, x: f32, y: f32) -> usize {
+        usize::from(x >= self.x_at(y))
     }
 
     fn x_at(&self, y: f32) -> f32 {
@@ -540,10 +534,110 @@ impl ColumnSplit {
     }
 }
 
+/// Least-squares `x = a·y + b` through `(y, x)` points; the slope is bounded (perspective
+/// tilts a column's edge, it never lays it down).
+fn fit_line(pts: &[(f32, f32)]) -> (f32, f32) {
+    let n = pts.len().max(1) as f32;
+    let my = pts.iter().map(|p| p.0).sum::<f32>() / n;
+    let mx = pts.iter().map(|p| p.1).sum::<f32>() / n;
+    let vy = pts.iter().map(|p| (p.0 - my).powi(2)).sum::<f32>();
+    let cov = pts.iter().map(|p| (p.0 - my) * (p.1 - mx)).sum::<f32>();
+    let a = if pts.len() >= 2 && vy > 1.0 {
+        (cov / vy).clamp(-0.3, 0.3)
+    } else {
+        0.0
+    };
+    (a, mx - a * my)
+}
+
+/// Where a label's value starts: its first glyph after the label, in the label's column.
+fn value_start(rows: &[Row], l: &Label, split: &ColumnSplit) -> Option<f32> {
+    let row = &rows[l.row];
+    let g = row.glyphs.get(l.end)?;
+    (split.column(g.x, row.y) == split.column(l.x0, row.y)).then_some(g.x)
+}
+
+/// Labels recognised by where they stand. In each column, labels start at one x and values at
+/// another; a row with no label whose text begins between the two holds a label that
+/// recognition mangled: `类` lost and `型` read into the value's box (`型股份有限公司…`), one
+/// half of a spaced 名　　称. Such a half becomes its label, so the field above ends there
+/// and does not swallow the next one.
+fn with_label_zone_labels(rows: &[Row], mut labels: Vec<Label>, split: &ColumnSplit) -> Vec<Label> {
+    let mut found = Vec::new();
+    for col in 0..2 {
+        let in_col: Vec<&Label> = labels
+            .iter()
+            .filter(|l| l.field.in_body() && split.column(l.x0, rows[l.row].y) == col)
+            .collect();
+        let starts: Vec<(f32, f32)> = in_col.iter().map(|l| (rows[l.row].y, l.x0)).collect();
+        let values: Vec<(f32, f32)> = in_col
+            .iter()
+            .filter_map(|l| value_start(rows, l, split).map(|x| (rows[l.row].y, x)))
+            .collect();
+        if values.len() < 2 {
+            continue;
+        }
+        let (la, lb) = fit_line(&starts);
+        let (va, vb) = fit_line(&values);
+        for (ri, row) in rows.iter().enumerate() {
+            if labels.iter().any(|l| l.row == ri) {
+                continue;
+            }
+            let (label_x, value_x) = (la * row.y + lb, va * row.y + vb);
+            if value_x - label_x < 2.0 * row.h {
+                continue; // no room for a label between them: not a label column
+            }
+            let zone: Vec<usize> = (0..row.glyphs.len())
+                .filter(|&i| {
+                    let g = &row.glyphs[i];
+                    split.column(g.x, row.y) == col
+                        && g.x > label_x - row.h
+                        && g.x < value_x - 0.6 * row.h
+                })
+                .collect();
+            let (Some(&start), Some(&last)) = (zone.first(), zone.last()) else {
+                continue;
+            };
+            let field = LABELS
+                .iter()
+                .find(|(text, _)| matches_label(&row.glyphs[start..], text))
+                .map(|(_, f)| *f)
+                .or_else(|| half_label(row.glyphs[start].ch));
+            if let Some(field) = field {
+                found.push(Label {
+                    field,
+                    row: ri,
+                    start,
+                    end: last + 1,
+                    x0: row.glyphs[start].x.min(label_x),
+                    right: col == 1,
+                });
+            }
+        }
+    }
+    labels.extend(found);
+    labels
+}
+
+/// Printed below a license's fields: the registration authority, its seal and the footer. A
+/// field's continuation never reaches them.
+const BELOW_FIELDS: &[&str] = &[
+    "登记机关",
+    "登记管理机关",
+    "颁发单位",
+    "发证机关",
+    "监督管理局",
+    "登记管理局",
+    "监制",
+    "公示系统",
+];
+
 #[derive(Debug)]
 struct Open {
     field: Field,
     label_x0: f32,
+    /// x of the value's first glyph: wrapped lines start there, not under the label.
+    value_x0: Option<f32>,
     last_row_y: f32,
     last_row: usize,
     text: String,
@@ -566,6 +660,10 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
     for (ri, row) in rows.iter().enumerate() {
         let split_x = split.x_at(row.y);
         let row_labels: Vec<&Label> = labels.iter().filter(|l| l.row == ri).collect();
+        let mut row_text = [String::new(), String::new()];
+        for g in &row.glyphs {
+            row_text[usize::from(g.x >= split_x)].push(g.ch);
+        }
         let mut i = 0;
         while i < row.glyphs.len() {
             if let Some(l) = row_labels.iter().find(|l| l.start == i) {
@@ -574,6 +672,7 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
                 open[col] = Some(Open {
                     field: l.field,
                     label_x0: l.x0,
+                    value_x0: None,
                     last_row_y: row.y,
                     last_row: ri,
                     text: String::new(),
@@ -591,8 +690,9 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
             if o.last_row != ri {
                 // Wrapped lines are ~1.5 text heights apart, fields ~2.5.
                 let near = row.y - o.last_row_y <= 2.0 * row.h;
-                let aligned = g.x >= o.label_x0 - 0.5 * row.h;
-                if !(o.field.multiline() && near && aligned) {
+                let aligned = g.x >= o.value_x0.unwrap_or(o.label_x0) - 0.8 * row.h;
+                let below = BELOW_FIELDS.iter().any(|m| row_text[col].contains(m));
+                if !(o.field.multiline() && near && aligned && !below) {
                     // Not a continuation: the field is over.
                     close(open[col].take(), &mut values);
                     continue;
@@ -600,6 +700,7 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
                 o.last_row = ri;
                 o.last_row_y = row.y;
             }
+            o.value_x0.get_or_insert(g.x);
             let alnum = g.ch.is_ascii_alphanumeric();
             if g.space_before && alnum && o.last_ascii_alnum {
                 o.text.push(' ');
@@ -612,76 +713,6 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
         close(o, &mut values);
     }
     values
-}
-
-/// Traditional forms the recognition model sometimes reads for simplified characters
-/// (licenses of the mainland are printed in simplified Chinese): place names, common words
-/// of company names and addresses, frequent surnames.
-const TRADITIONAL: &[(char, char)] = &[
-    ('粵', '粤'),
-    ('廣', '广'),
-    ('東', '东'),
-    ('區', '区'),
-    ('門', '门'),
-    ('號', '号'),
-    ('灣', '湾'),
-    ('國', '国'),
-    ('華', '华'),
-    ('業', '业'),
-    ('務', '务'),
-    ('發', '发'),
-    ('開', '开'),
-    ('術', '术'),
-    ('場', '场'),
-    ('鎮', '镇'),
-    ('縣', '县'),
-    ('莊', '庄'),
-    ('橋', '桥'),
-    ('陽', '阳'),
-    ('龍', '龙'),
-    ('電', '电'),
-    ('車', '车'),
-    ('貿', '贸'),
-    ('資', '资'),
-    ('體', '体'),
-    ('會', '会'),
-    ('產', '产'),
-    ('廠', '厂'),
-    ('廳', '厅'),
-    ('傳', '传'),
-    ('蘇', '苏'),
-    ('滬', '沪'),
-    ('魯', '鲁'),
-    ('豐', '丰'),
-    ('寧', '宁'),
-    ('黃', '黄'),
-    ('劉', '刘'),
-    ('張', '张'),
-    ('陳', '陈'),
-    ('楊', '杨'),
-    ('趙', '赵'),
-    ('吳', '吴'),
-    ('孫', '孙'),
-    ('鄭', '郑'),
-    ('馬', '马'),
-    ('羅', '罗'),
-    ('許', '许'),
-    ('鄧', '邓'),
-    ('韓', '韩'),
-    ('馮', '冯'),
-    ('錢', '钱'),
-    ('葉', '叶'),
-    ('樓', '楼'),
-    ('層', '层'),
-    ('園', '园'),
-    ('濟', '济'),
-];
-
-fn simplified(c: char) -> char {
-    TRADITIONAL
-        .iter()
-        .find(|(t, _)| *t == c)
-        .map_or(c, |(_, s)| *s)
 }
 
 /// Normalises a field value; `None` when nothing useful is left.
@@ -701,30 +732,32 @@ fn clean(field: Field, raw: &str) -> Option<String> {
     if field == Field::Person {
         v.retain(|c| !c.is_ascii_punctuation());
     }
-    v = v.chars().map(simplified).collect();
+    if field == Field::SetDate {
+        // Only the date itself; a value without one is not guessed at.
+        return find_date(&v);
+    }
+    v = v.chars().map(super::t2s::simplified).collect();
     (!v.is_empty()).then_some(v)
 }
 
-/// The first `YYYY年M月D日` in `s`.
+/// The first `YYYY年M月D日` in `s`, written `YYYY年MM月DD日` (as licenses print it since 2016;
+/// older ones drop the zeros).
 fn find_date(s: &str) -> Option<String> {
     let chars: Vec<char> = s.chars().collect();
-    for start in 0..chars.len() {
+    (0..chars.len()).find_map(|start| {
         let mut i = start;
-        let mut out = String::new();
-        for (min, max, unit) in [(4, 4, '年'), (1, 2, '月'), (1, 2, '日')] {
+        let mut parts = [0u32; 3];
+        for (k, (min, max, unit)) in [(4, 4, '年'), (1, 2, '月'), (1, 2, '日')].into_iter().enumerate() {
             let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
             if digits < min || digits > max || chars.get(i + digits) != Some(&unit) {
-                out.clear();
-                break;
+                return None;
             }
-            out.extend(&chars[i..=i + digits]);
+            parts[k] = chars[i..i + digits].iter().collect::<String>().parse().ok()?;
             i += digits + 1;
         }
-        if !out.is_empty() {
-            return Some(out);
-        }
-    }
-    None
+        let [y, m, d] = parts;
+        ((1..=12).contains(&m) && (1..=31).contains(&d)).then(|| format!("{y}年{m:02}月{d:02}日"))
+    })
 }
 
 /// The date printed under 登记机关 (the registration date).
@@ -1010,7 +1043,7 @@ mod tests {
     fn dates_and_labels() {
         assert_eq!(
             find_date("至2021年3月5日止").as_deref(),
-            Some("2021年3月5日")
+            Some("2021年03月05日")
         );
         assert_eq!(
             clean(Field::Address, "：深圳市南山區粵海街道").as_deref(),
@@ -1021,6 +1054,12 @@ mod tests {
             Some("小满餐饮店（个体工商户）")
         );
         assert_eq!(find_date("21年3月5日"), None);
+        assert_eq!(find_date("2021年13月5日"), None);
+        assert_eq!(
+            clean(Field::SetDate, "2015年6月8日").as_deref(),
+            Some("2015年06月08日")
+        );
+        assert_eq!(clean(Field::SetDate, "2015年6月"), None);
         let g = |s: &str| -> Vec<Glyph> {
             s.chars()
                 .map(|ch| Glyph {

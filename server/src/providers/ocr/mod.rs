@@ -15,6 +15,7 @@ pub mod db;
 mod engine;
 pub mod fields;
 pub mod imageops;
+mod t2s;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,18 +1,21 @@
-//! OCR bench: generates the demo license images (clean, rotated + noisy, perspective; long
-//! side 2000 px), loads the local engine once, warms it up, then reports per image the
-//! median recognition time (detection / recognition split) and the fields read right.
+//! OCR bench. The old set: generates the demo license images (clean, rotated + noisy,
+//! perspective; long side 2000 px), loads the local engine once, warms it up, then reports per
+//! image the median recognition time (detection / recognition split) and the fields read
+//! right. The photo set (`--photos DIR`, see [`photos`]): another generator's phone photos.
 //!
 //! ```text
 //! cargo run --release -p server --example ocr_bench -- [models dir] [--runs N] [--all] [--save DIR] [--lines]
-//!     [--det-side PX] [--rec-min-width PX] [--rec-batch N] [--threads N]
+//!     [--photos DIR] [--photos-only] [--det-side PX] [--rec-min-width PX] [--rec-batch N] [--threads N]
 //! ```
 //! Models dir default: `<repo>/models/ocr` (install: `scripts/ocr-models.sh`). `--all`
 //! benches every demo license (default: one enterprise in every variant and one of each
 //! other kind); `--save` writes the images; `--lines` prints the recognized lines.
-//! Exits non-zero if an image takes more than 3 s or gets fewer than 7/8 fields.
+//! Exits 1 if an old-set image takes more than 3 s or gets fewer than 7/8 fields, or the photo
+//! set misses one of its budgets.
 
-#[path = "../tests/support/license_image.rs"]
+#[path = "../../tests/support/license_image.rs"]
 mod license_image;
+mod photos;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -39,6 +42,8 @@ fn main() {
     let mut all = false;
     let mut save: Option<PathBuf> = None;
     let mut show_lines = false;
+    let mut photo_dir: Option<PathBuf> = None;
+    let mut photos_only = false;
     let mut options = EngineOptions::default();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
@@ -46,6 +51,8 @@ fn main() {
             "--runs" => runs = args.next().and_then(|v| v.parse().ok()).expect("--runs N"),
             "--all" => all = true,
             "--lines" => show_lines = true,
+            "--photos" => photo_dir = Some(args.next().expect("--photos DIR").into()),
+            "--photos-only" => photos_only = true,
             "--det-side" => options.det_max_side = num(args.next()),
             "--rec-min-width" => options.rec_min_width = num(args.next()),
             "--rec-batch" => options.rec_batch = num(args.next()),
@@ -71,6 +78,28 @@ fn main() {
         millis(t.elapsed())
     );
 
+    let mut failed = false;
+    if !photos_only {
+        failed |= !old_set(&ocr, &fonts, all, runs, save.as_deref(), show_lines);
+    }
+    if let Some(dir) = &photo_dir {
+        failed |= !photos::run(&ocr, dir, runs, show_lines);
+    }
+    if failed {
+        eprintln!("ocr_bench: budget missed (see above)");
+        std::process::exit(1);
+    }
+}
+
+/// The old set, generated here; `true` when every image is within ≤ 3 s and ≥ 7/8 fields.
+fn old_set(
+    ocr: &LocalOcr,
+    fonts: &Fonts,
+    all: bool,
+    runs: usize,
+    save: Option<&std::path::Path>,
+    show_lines: bool,
+) -> bool {
     let mut cases = Vec::new();
     for spec in demo_licenses() {
         for variant in Variant::ALL {
@@ -87,7 +116,7 @@ fn main() {
     }
 
     // Warm-up on the first image (first-run allocations, page cache).
-    let first = license_image::render(&cases[0].0, cases[0].1, &fonts);
+    let first = license_image::render(&cases[0].0, cases[0].1, fonts);
     ocr.recognize_blocking(&first).expect("warm-up");
 
     let mut failed = false;
@@ -96,9 +125,9 @@ fn main() {
         "license", "variant", "total ms", "det ms", "rec ms", "other ms", "boxes"
     );
     for (spec, variant) in &cases {
-        let img = license_image::render_image(spec, *variant, &fonts);
+        let img = license_image::render_image(spec, *variant, fonts);
         let bytes = license_image::encode(&img, *variant);
-        if let Some(d) = &save {
+        if let Some(d) = save {
             std::fs::create_dir_all(d).expect("save dir");
             let ext = if *variant == Variant::Clean {
                 "png"
@@ -153,8 +182,5 @@ fn main() {
             failed = true;
         }
     }
-    if failed {
-        eprintln!("ocr_bench: budget missed (≤ 3 s and ≥ 7/8 fields per image)");
-        std::process::exit(1);
-    }
+    !failed
 }
