@@ -102,6 +102,11 @@ impl Field {
 /// certificates (事业单位法人证书, 统一社会信用代码证书). Longer labels are tried first.
 const LABELS: &[(&str, Field)] = &[
     ("统一社会信用代码", Field::RegNum),
+    // 统一社会信用代码证书 of 机关 and 群团 organisations.
+    ("机构名称", Field::Name),
+    ("机构类型", Field::Kind),
+    ("机构地址", Field::Address),
+    ("颁发单位", Field::Authority),
     ("宗旨和业务范围", Field::Business),
     ("执行事务合伙人", Field::Person),
     ("主要经营场所", Field::Address),
@@ -360,7 +365,9 @@ fn group_rows(lines: &[&TextLine], geo: &[LineGeo]) -> Vec<Row> {
         let mut best: Option<(usize, f32)> = None;
         for (ri, row) in rows.iter().enumerate() {
             let last = &geo[*row.lines.last().expect("rows are never empty")];
-            if g.l.x < last.r.x - 0.3 * g.h.min(last.h) {
+            // Detection boxes are unclipped beyond their text: neighbours on one row overlap by
+            // up to about a text height, more when the photo is turned.
+            if g.l.x < last.r.x - 1.0 * g.h.min(last.h) {
                 continue; // overlaps horizontally: another row
             }
             let dy = (last.y_at(g.l.x) - g.l.y).abs();
@@ -381,7 +388,18 @@ fn group_rows(lines: &[&TextLine], geo: &[LineGeo]) -> Vec<Row> {
         hs.sort_by(f32::total_cmp);
         row.h = hs[hs.len() / 2];
         for &i in &row.lines {
-            row.glyphs.extend(glyphs_of(lines[i], &geo[i]));
+            for (k, g) in glyphs_of(lines[i], &geo[i]).into_iter().enumerate() {
+                // Two overlapping boxes both read the character they share (广广场): where one
+                // line meets the next, never inside a line (500, 22).
+                let repeat = k == 0
+                    && row
+                        .glyphs
+                        .last()
+                        .is_some_and(|p| p.ch == g.ch && g.x - p.x < 0.35 * geo[i].h);
+                if !repeat {
+                    row.glyphs.push(g);
+                }
+            }
         }
         row.y = if row.glyphs.is_empty() {
             geo[row.lines[0]].l.y
@@ -619,6 +637,27 @@ fn with_label_zone_labels(rows: &[Row], mut labels: Vec<Label>, split: &ColumnSp
     labels
 }
 
+/// The distance between two fields' first lines on this license: the shortest usual step from
+/// one body label down to the next in its column (the lower quartile, so that fields wrapping
+/// onto more lines do not stretch it). `None` with too few labels to tell.
+fn field_pitch(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> Option<f32> {
+    let mut steps: Vec<f32> = Vec::new();
+    for col in 0..2 {
+        let mut ys: Vec<f32> = labels
+            .iter()
+            .filter(|l| l.field.in_body() && split.column(l.x0, rows[l.row].y) == col)
+            .map(|l| rows[l.row].y)
+            .collect();
+        ys.sort_by(f32::total_cmp);
+        steps.extend(ys.windows(2).map(|w| w[1] - w[0]).filter(|d| *d > 0.0));
+    }
+    if steps.len() < 3 {
+        return None;
+    }
+    steps.sort_by(f32::total_cmp);
+    Some(steps[steps.len() / 4])
+}
+
 /// Printed below a license's fields: the registration authority, its seal and the footer. A
 /// field's continuation never reaches them.
 const BELOW_FIELDS: &[&str] = &[
@@ -647,6 +686,7 @@ struct Open {
 /// Collects each label's value, column by column (see the module docs). The first
 /// non-empty value of a field wins.
 fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field, String> {
+    let pitch = field_pitch(rows, labels, split);
     let mut values: HashMap<Field, String> = HashMap::new();
     let mut open: [Option<Open>; 2] = [None, None];
     let close = |o: Option<Open>, values: &mut HashMap<Field, String>| {
@@ -688,8 +728,11 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
                 continue;
             };
             if o.last_row != ri {
-                // Wrapped lines are ~1.5 text heights apart, fields ~2.5.
-                let near = row.y - o.last_row_y <= 2.0 * row.h;
+                // Wrapped lines are ~1.2 box heights apart, fields ~2 (or what this
+                // license's own label rows say): the line between is halfway.
+                let dy = row.y - o.last_row_y;
+                let near =
+                    dy <= 2.0 * row.h && pitch.is_none_or(|p| dy < (1.2 * row.h + p) / 2.0);
                 let aligned = g.x >= o.value_x0.unwrap_or(o.label_x0) - 0.8 * row.h;
                 let below = BELOW_FIELDS.iter().any(|m| row_text[col].contains(m));
                 if !(o.field.multiline() && near && aligned && !below) {
