@@ -176,8 +176,10 @@ pub fn parse(lines: &[TextLine]) -> BizLicense {
     let values = streams(&rows, &labels, &split);
 
     let get = |f: Field| values.get(&f).map(String::as_str).and_then(|v| clean(f, v));
-    out.name = get(Field::Name);
     out.kind = get(Field::Kind);
+    out.name = get(Field::Name)
+        .map(|n| without_kind(&n, out.kind.as_deref()))
+        .filter(|n| !n.is_empty());
     out.person = get(Field::Person);
     out.business = get(Field::Business);
     out.capital = get(Field::Capital);
@@ -613,20 +615,20 @@ fn with_label_zone_labels(rows: &[Row], mut labels: Vec<Label>, split: &ColumnSp
                         && g.x < value_x - 0.6 * row.h
                 })
                 .collect();
-            let (Some(&start), Some(&last)) = (zone.first(), zone.last()) else {
+            let Some(&start) = zone.first() else {
                 continue;
             };
-            let field = LABELS
+            let found_label = LABELS
                 .iter()
                 .find(|(text, _)| matches_label(&row.glyphs[start..], text))
-                .map(|(_, f)| *f)
-                .or_else(|| half_label(row.glyphs[start].ch));
-            if let Some(field) = field {
+                .map(|(text, f)| (*f, text.chars().count()))
+                .or_else(|| half_label(row.glyphs[start].ch).map(|f| (f, 1)));
+            if let Some((field, len)) = found_label {
                 found.push(Label {
                     field,
                     row: ri,
                     start,
-                    end: last + 1,
+                    end: start + len,
                     x0: row.glyphs[start].x.min(label_x),
                     right: col == 1,
                 });
@@ -756,6 +758,38 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
         close(o, &mut values);
     }
     values
+}
+
+/// Where a 类型 value begins, read into the name when its label was lost.
+const KIND_STARTS: &[&str] = &[
+    "型",
+    "类型",
+    "有限责任公司",
+    "股份有限公司",
+    "其他有限责任公司",
+    "其他股份有限公司",
+    "个体工商户",
+    "个人独资企业",
+    "普通合伙",
+    "有限合伙",
+    "全民所有制",
+    "集体所有制",
+    "农民专业合作社",
+];
+
+/// The name without the type's text (`…制造股份有限公司型股份有限公司（上市…）`): a company
+/// name ends at its 公司, and what follows it there is a type, never more of the name.
+fn without_kind(name: &str, kind: Option<&str>) -> String {
+    if let Some(k) = kind.filter(|k| name.len() > k.len() && name.ends_with(k)) {
+        return name[..name.len() - k.len()].to_owned();
+    }
+    for (i, _) in name.match_indices("公司") {
+        let end = i + "公司".len();
+        if KIND_STARTS.iter().any(|s| name[end..].starts_with(s)) {
+            return name[..end].to_owned();
+        }
+    }
+    name.to_owned()
 }
 
 /// Normalises a field value; `None` when nothing useful is left.
@@ -934,6 +968,102 @@ mod tests {
         assert_eq!(b.serial_number.as_deref(), Some("33010600012345"));
         assert_eq!(b.registration_date.as_deref(), Some("2021年03月15日"));
         assert_eq!(b.angle, Some(0.0));
+    }
+
+    /// A one-column license (the older portrait layout): labels at x 100, values at x 350,
+    /// fields 120 apart, wrapped lines 60.
+    fn portrait(rows: &[(f32, &str, &str)]) -> Vec<TextLine> {
+        let mut lines = vec![at(100.0, 100.0, "统一社会信用代码"), at(100.0, 160.0, "91330106MA2KX7Q890")];
+        for (y, label, value) in rows {
+            if !label.is_empty() {
+                lines.push(at(100.0, *y, label));
+            }
+            if !value.is_empty() {
+                lines.push(at(350.0, *y, value));
+            }
+        }
+        lines
+    }
+
+    #[test]
+    fn a_wrapped_value_keeps_its_second_line() {
+        let b = parse(&portrait(&[
+            (400.0, "名称", "武汉东湖新技术开发区光谷赟泰生物医药"),
+            (460.0, "", "科技研究院有限公司"),
+            (580.0, "类型", "股份有限公司（非上市、自然人投资或控"),
+            (640.0, "", "股）"),
+            (760.0, "住所", "武汉市东湖新技术开发区高新大道666号"),
+            (880.0, "法定代表人", "孙喆"),
+        ]));
+        assert_eq!(
+            b.name.as_deref(),
+            Some("武汉东湖新技术开发区光谷赟泰生物医药科技研究院有限公司")
+        );
+        assert_eq!(b.kind.as_deref(), Some("股份有限公司（非上市、自然人投资或控股）"));
+    }
+
+    #[test]
+    fn a_mangled_type_label_still_ends_the_name() {
+        // 类 lost, 型 read into the value's box, starting in the label zone.
+        let mut lines = portrait(&[
+            (400.0, "名称", "苏州工业园区昇腾精密智能制造股份有"),
+            (460.0, "", "限公司"),
+            (760.0, "住所", "苏州工业园区星湖街328号"),
+            (880.0, "法定代表人", "赵堃"),
+        ]);
+        lines.push(at(220.0, 580.0, "型股份有限公司（上市、自然人投资或控股）"));
+        let b = parse(&lines);
+        assert_eq!(b.name.as_deref(), Some("苏州工业园区昇腾精密智能制造股份有限公司"));
+        assert_eq!(b.kind.as_deref(), Some("股份有限公司（上市、自然人投资或控股）"));
+    }
+
+    #[test]
+    fn a_lost_type_label_leaves_the_type_empty_not_in_the_name() {
+        // Both halves of 类　　型 lost under glare: the value row stands a field below the
+        // name, not a wrapped line below it.
+        let b = parse(&portrait(&[
+            (400.0, "名称", "广州市天河区燚记粥粉面店"),
+            (520.0, "", "个体工商户"),
+            (640.0, "经营者", "陈燚"),
+            (760.0, "经营场所", "广州市天河区石牌街道"),
+            (880.0, "注册日期", "2020年9月1日"),
+        ]));
+        assert_eq!(b.name.as_deref(), Some("广州市天河区燚记粥粉面店"));
+        assert_eq!(b.kind, None);
+        assert_eq!(b.set_date.as_deref(), Some("2020年09月01日"));
+    }
+
+    #[test]
+    fn the_address_stops_at_the_registration_authority() {
+        let mut lines = portrait(&[
+            (400.0, "名称", "北京堃元科技有限公司"),
+            (520.0, "法定代表人", "张伟"),
+            (640.0, "住所", "苏州工业园区星湖街328号创意产业园12幢"),
+            (700.0, "", "2-3"),
+        ]);
+        // The seal's text and 登记机关 stamped just below, aligned with the value.
+        lines.push(at(400.0, 760.0, "北区市场监督管理局登记机关"));
+        lines.push(at(400.0, 820.0, "2025年01月15日"));
+        lines.push(at(350.0, 880.0, "国家市场监督管理总局监制"));
+        let b = parse(&lines);
+        assert_eq!(b.address.as_deref(), Some("苏州工业园区星湖街328号创意产业园12幢2-3"));
+    }
+
+    #[test]
+    fn the_name_never_takes_the_type() {
+        assert_eq!(
+            without_kind("智能制造股份有限公司型股份有限公司（上市）", None),
+            "智能制造股份有限公司"
+        );
+        assert_eq!(
+            without_kind("喆诚建筑工程有限公司有限责任公司", Some("有限责任公司")),
+            "喆诚建筑工程有限公司"
+        );
+        assert_eq!(without_kind("中国银行股份有限公司北京分公司", None), "中国银行股份有限公司北京分公司");
+        assert_eq!(
+            without_kind("南山小满餐饮店（个体工商户）", Some("个体工商户")),
+            "南山小满餐饮店（个体工商户）"
+        );
     }
 
     #[test]
