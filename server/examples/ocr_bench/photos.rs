@@ -86,6 +86,7 @@ pub fn run(ocr: &LocalOcr, dir: &Path, runs: usize, show_lines: bool) -> bool {
     let mut all = Tally::default();
     let mut times_2000: Vec<Duration> = Vec::new();
     let mut times_other: Vec<Duration> = Vec::new();
+    let mut second_scales = 0;
     if let Some(first) = photos.first() {
         // Warm-up (first-run allocations, page cache), not timed.
         let bytes = std::fs::read(dir.join(&first.file)).expect("photo named in truth.json");
@@ -124,12 +125,15 @@ pub fn run(ocr: &LocalOcr, dir: &Path, runs: usize, show_lines: bool) -> bool {
                 ));
             }
         }
+        let second = results[0].timings.second_scale;
+        second_scales += usize::from(second);
         println!(
-            "{:<32} {:>10} {:>8.0}  {ok_count}/{}",
+            "{:<32} {:>10} {:>8.0}  {ok_count}/{}{}",
             photo.file,
             format!("{}x{}", photo.width, photo.height),
             millis(time),
-            photo.fields.len()
+            photo.fields.len(),
+            if second { "  (second scale)" } else { "" }
         );
         print!("{misses}");
         if show_lines && !misses.is_empty() {
@@ -147,6 +151,10 @@ pub fn run(ocr: &LocalOcr, dir: &Path, runs: usize, show_lines: bool) -> bool {
     by_degradation.print("degradation");
     all.print("all fields");
 
+    println!(
+        "\nsecond detection scale: {second_scales} of {} photos",
+        photos.len()
+    );
     times_2000.sort();
     times_other.sort();
     let (median, p95) = (percentile(&times_2000, 0.5), percentile(&times_2000, 0.95));

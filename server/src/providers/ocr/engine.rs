@@ -72,8 +72,16 @@ pub struct Timings {
     pub total: Duration,
     /// Text boxes found by detection.
     pub boxes: usize,
-    /// Detection input size (w, h).
+    /// Detection input size (w, h) of the pass whose result was kept last.
     pub det_size: (u32, u32),
+    /// Detection ran a second time, on a finer scale (see [`needs_second_scale`]).
+    pub second_scale: bool,
+}
+
+/// A license was read (its code or its title) but not its name: the name's line was lost at
+/// the first detection scale, or merged with its neighbours.
+pub fn needs_second_scale(first: &BizLicense) -> bool {
+    first.name.is_none() && (first.reg_num.is_some() || first.title.is_some())
 }
 
 /// A recognition with its intermediate results.
@@ -197,7 +205,7 @@ impl Engine {
     /// initialisation (and a broken model fails at load, not at the first upload).
     fn warm_up(&self) -> Result<(), OcrError> {
         let img = RgbImage::from_pixel(64, 64, image::Rgb([255, 255, 255]));
-        self.detect(&img)?;
+        self.detect(&img, self.options.det_max_side)?;
         let crop = RgbImage::from_pixel(96, REC_HEIGHT, image::Rgb([255, 255, 255]));
         self.rec_batch(&[&crop])?;
         Ok(())
@@ -214,30 +222,59 @@ impl Engine {
             });
         }
         let img = imageops::limit_side(img, self.options.max_side);
-        let t1 = Instant::now();
-        let (boxes, det_size) = self.detect(&img)?;
-        let t2 = Instant::now();
-        let lines = self.read_lines(&img, &boxes)?;
-        let t3 = Instant::now();
-        let license = fields::parse(&lines);
-        let t4 = Instant::now();
+        let mut timings = Timings {
+            decode: t0.elapsed(),
+            ..Timings::default()
+        };
+        let first = self.pass(&img, self.options.det_max_side, &mut timings)?;
+        let result = if needs_second_scale(&first.0) {
+            // Small or blurred text the first scale merged or missed: detection on a finer
+            // scale, kept only if it reads the name.
+            let second = self.pass(&img, self.options.det_max_side * 3 / 2, &mut timings)?;
+            timings.second_scale = true;
+            if second.0.name.is_some() {
+                second
+            } else {
+                first
+            }
+        } else {
+            first
+        };
+        timings.total = t0.elapsed();
         Ok(Recognition {
-            license,
-            lines,
-            timings: Timings {
-                decode: t1 - t0,
-                detect: t2 - t1,
-                recognize: t3 - t2,
-                parse: t4 - t3,
-                total: t4 - t0,
-                boxes: boxes.len(),
-                det_size,
-            },
+            license: result.0,
+            lines: result.1,
+            timings,
         })
     }
 
-    fn detect(&self, img: &RgbImage) -> Result<(Vec<db::DetBox>, (u32, u32)), OcrError> {
-        let (data, w, h) = imageops::det_input(img, self.options.det_max_side);
+    /// Detection at `det_side`, recognition, fields; adds its times to `timings`.
+    fn pass(
+        &self,
+        img: &RgbImage,
+        det_side: u32,
+        timings: &mut Timings,
+    ) -> Result<(BizLicense, Vec<TextLine>), OcrError> {
+        let t1 = Instant::now();
+        let (boxes, det_size) = self.detect(img, det_side)?;
+        let t2 = Instant::now();
+        let lines = self.read_lines(img, &boxes)?;
+        let t3 = Instant::now();
+        let license = fields::parse(&lines);
+        timings.detect += t2 - t1;
+        timings.recognize += t3 - t2;
+        timings.parse += t3.elapsed();
+        timings.boxes = boxes.len();
+        timings.det_size = det_size;
+        Ok((license, lines))
+    }
+
+    fn detect(
+        &self,
+        img: &RgbImage,
+        det_side: u32,
+    ) -> Result<(Vec<db::DetBox>, (u32, u32)), OcrError> {
+        let (data, w, h) = imageops::det_input(img, det_side);
         let input = TensorRef::from_array_view(([1usize, 3, h as usize, w as usize], &data[..]))
             .map_err(inference)?;
         let mut det = lock(&self.det);
@@ -342,5 +379,25 @@ impl Engine {
                 (d, padded_w, crops[i].width())
             })
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_scale_only_when_a_license_was_read_without_its_name() {
+        let license = |name: Option<&str>, code: Option<&str>, title: Option<&str>| BizLicense {
+            name: name.map(str::to_owned),
+            reg_num: code.map(str::to_owned),
+            title: title.map(str::to_owned),
+            ..BizLicense::default()
+        };
+        assert!(needs_second_scale(&license(None, Some("91330106MA2KX7Q890"), None)));
+        assert!(needs_second_scale(&license(None, None, Some("营业执照"))));
+        assert!(!needs_second_scale(&license(Some("星河云图科技有限公司"), Some("91330106MA2KX7Q890"), None)));
+        // Not a license at all: a finer scale would not make it one.
+        assert!(!needs_second_scale(&license(None, None, None)));
     }
 }
