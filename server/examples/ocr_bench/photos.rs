@@ -50,7 +50,9 @@ impl Tally {
     }
 
     fn rate(&self, key: &str) -> f64 {
-        self.0.get(key).map_or(0.0, |(ok, n)| *ok as f64 / *n as f64)
+        self.0
+            .get(key)
+            .map_or(0.0, |(ok, n)| *ok as f64 / *n as f64)
     }
 
     fn print(&self, title: &str) {
@@ -78,7 +80,11 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 pub fn run(ocr: &LocalOcr, dir: &Path, runs: usize, show_lines: bool) -> bool {
     let truth = std::fs::read(dir.join("truth.json")).expect("truth.json in the photo dir");
     let photos: Vec<Photo> = serde_json::from_slice(&truth).expect("truth.json is readable");
-    println!("\nphoto set: {} photos from {}", photos.len(), dir.display());
+    println!(
+        "\nphoto set: {} photos from {}",
+        photos.len(),
+        dir.display()
+    );
     println!("{:<32} {:>10} {:>8}  fields", "photo", "size", "ms");
 
     let (mut by_field, mut by_layout, mut by_degradation) =

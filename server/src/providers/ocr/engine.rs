@@ -394,9 +394,17 @@ mod tests {
             title: title.map(str::to_owned),
             ..BizLicense::default()
         };
-        assert!(needs_second_scale(&license(None, Some("91330106MA2KX7Q890"), None)));
+        assert!(needs_second_scale(&license(
+            None,
+            Some("91330106MA2KX7Q890"),
+            None
+        )));
         assert!(needs_second_scale(&license(None, None, Some("营业执照"))));
-        assert!(!needs_second_scale(&license(Some("星河云图科技有限公司"), Some("91330106MA2KX7Q890"), None)));
+        assert!(!needs_second_scale(&license(
+            Some("星河云图科技有限公司"),
+            Some("91330106MA2KX7Q890"),
+            None
+        )));
         // Not a license at all: a finer scale would not make it one.
         assert!(!needs_second_scale(&license(None, None, None)));
     }

@@ -733,8 +733,7 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
                 // Wrapped lines are ~1.2 box heights apart, fields ~2 (or what this
                 // license's own label rows say): the line between is halfway.
                 let dy = row.y - o.last_row_y;
-                let near =
-                    dy <= 2.0 * row.h && pitch.is_none_or(|p| dy < (1.2 * row.h + p) / 2.0);
+                let near = dy <= 2.0 * row.h && pitch.is_none_or(|p| dy < (1.2 * row.h + p) / 2.0);
                 let aligned = g.x >= o.value_x0.unwrap_or(o.label_x0) - 0.8 * row.h;
                 let below = BELOW_FIELDS.iter().any(|m| row_text[col].contains(m));
                 if !(o.field.multiline() && near && aligned && !below) {
@@ -824,12 +823,19 @@ fn find_date(s: &str) -> Option<String> {
     (0..chars.len()).find_map(|start| {
         let mut i = start;
         let mut parts = [0u32; 3];
-        for (k, (min, max, unit)) in [(4, 4, '年'), (1, 2, '月'), (1, 2, '日')].into_iter().enumerate() {
+        for (k, (min, max, unit)) in [(4, 4, '年'), (1, 2, '月'), (1, 2, '日')]
+            .into_iter()
+            .enumerate()
+        {
             let digits = chars[i..].iter().take_while(|c| c.is_ascii_digit()).count();
             if digits < min || digits > max || chars.get(i + digits) != Some(&unit) {
                 return None;
             }
-            parts[k] = chars[i..i + digits].iter().collect::<String>().parse().ok()?;
+            parts[k] = chars[i..i + digits]
+                .iter()
+                .collect::<String>()
+                .parse()
+                .ok()?;
             i += digits + 1;
         }
         let [y, m, d] = parts;
@@ -973,7 +979,10 @@ mod tests {
     /// A one-column license (the older portrait layout): labels at x 100, values at x 350,
     /// fields 120 apart, wrapped lines 60.
     fn portrait(rows: &[(f32, &str, &str)]) -> Vec<TextLine> {
-        let mut lines = vec![at(100.0, 100.0, "统一社会信用代码"), at(100.0, 160.0, "91330106MA2KX7Q890")];
+        let mut lines = vec![
+            at(100.0, 100.0, "统一社会信用代码"),
+            at(100.0, 160.0, "91330106MA2KX7Q890"),
+        ];
         for (y, label, value) in rows {
             if !label.is_empty() {
                 lines.push(at(100.0, *y, label));
@@ -999,7 +1008,10 @@ mod tests {
             b.name.as_deref(),
             Some("武汉东湖新技术开发区光谷赟泰生物医药科技研究院有限公司")
         );
-        assert_eq!(b.kind.as_deref(), Some("股份有限公司（非上市、自然人投资或控股）"));
+        assert_eq!(
+            b.kind.as_deref(),
+            Some("股份有限公司（非上市、自然人投资或控股）")
+        );
     }
 
     #[test]
@@ -1013,8 +1025,14 @@ mod tests {
         ]);
         lines.push(at(220.0, 580.0, "型股份有限公司（上市、自然人投资或控股）"));
         let b = parse(&lines);
-        assert_eq!(b.name.as_deref(), Some("苏州工业园区昇腾精密智能制造股份有限公司"));
-        assert_eq!(b.kind.as_deref(), Some("股份有限公司（上市、自然人投资或控股）"));
+        assert_eq!(
+            b.name.as_deref(),
+            Some("苏州工业园区昇腾精密智能制造股份有限公司")
+        );
+        assert_eq!(
+            b.kind.as_deref(),
+            Some("股份有限公司（上市、自然人投资或控股）")
+        );
     }
 
     #[test]
@@ -1046,7 +1064,10 @@ mod tests {
         lines.push(at(400.0, 820.0, "2025年01月15日"));
         lines.push(at(350.0, 880.0, "国家市场监督管理总局监制"));
         let b = parse(&lines);
-        assert_eq!(b.address.as_deref(), Some("苏州工业园区星湖街328号创意产业园12幢2-3"));
+        assert_eq!(
+            b.address.as_deref(),
+            Some("苏州工业园区星湖街328号创意产业园12幢2-3")
+        );
     }
 
     #[test]
@@ -1059,7 +1080,10 @@ mod tests {
             without_kind("喆诚建筑工程有限公司有限责任公司", Some("有限责任公司")),
             "喆诚建筑工程有限公司"
         );
-        assert_eq!(without_kind("中国银行股份有限公司北京分公司", None), "中国银行股份有限公司北京分公司");
+        assert_eq!(
+            without_kind("中国银行股份有限公司北京分公司", None),
+            "中国银行股份有限公司北京分公司"
+        );
         assert_eq!(
             without_kind("南山小满餐饮店（个体工商户）", Some("个体工商户")),
             "南山小满餐饮店（个体工商户）"
