@@ -1071,6 +1071,24 @@ mod tests {
     }
 
     #[test]
+    fn a_value_whose_box_overlaps_its_label_stays_on_its_row() {
+        // Unclipped boxes on a turned photo: 成立日期's box runs 30 px into its value's, and
+        // the value sits a few px higher. It must not become a row of its own, sorted above
+        // the label and appended to the field before.
+        let mut lines = portrait(&[
+            (400.0, "名称", "杭州西溪湿地燚火餐饮管理有限公司"),
+            (520.0, "法定代表人", "钱昇"),
+        ]);
+        lines.push(at(100.0, 640.0, "成立日期"));
+        lines.push(at(230.0, 636.0, "2015年6月8日"));
+        lines.push(at(100.0, 760.0, "营业期限"));
+        lines.push(at(350.0, 760.0, "2015年6月8日至2035年6月7日"));
+        let b = parse(&lines);
+        assert_eq!(b.set_date.as_deref(), Some("2015年06月08日"));
+        assert_eq!(b.person.as_deref(), Some("钱昇"));
+    }
+
+    #[test]
     fn the_name_never_takes_the_type() {
         assert_eq!(
             without_kind("智能制造股份有限公司型股份有限公司（上市）", None),
