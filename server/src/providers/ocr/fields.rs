@@ -9,10 +9,16 @@
 //!    in labels of four or more).
 //! 5. Columns: labels that are not the first of their row, or stand far right, are
 //!    right-column labels; their left edges (fitted linearly in y, for perspective) split
-//!    every row into a left and a right column.
+//!    every row into a left and a right column. A label-less row whose text starts between a
+//!    column's labels and its values holds a mangled label (`型…` of 类　　型), which still
+//!    counts (`with_label_zone_labels`).
 //! 6. Streams: in each column, characters after a label belong to it until the next label;
-//!    lines below continue a field (经营范围, 住所, …) when close enough and aligned.
-//! 7. The USCC is taken from the 18-character runs and repaired by its checksum
+//!    lines below continue a field (名称, 经营范围, 住所, …) when they start at the value's x,
+//!    stand closer than this license's field pitch, and hold nothing of the registration
+//!    authority block (`BELOW_FIELDS`).
+//! 7. Values are normalised (`clean`): （）, traditional-only characters (`t2s`),
+//!    dates as `YYYY年MM月DD日`; the name loses a type read after its 公司.
+//! 8. The USCC is taken from the 18-character runs and repaired by its checksum
 //!    ([`api::validate::uscc_repair`]).
 
 use std::collections::HashMap;
