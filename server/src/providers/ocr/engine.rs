@@ -70,11 +70,11 @@ pub struct Timings {
     /// Field parsing.
     pub parse: Duration,
     pub total: Duration,
-    /// Text boxes found by detection.
+    /// Text boxes found by the detection pass whose result was kept.
     pub boxes: usize,
-    /// Detection input size (w, h) of the pass whose result was kept last.
+    /// Detection input size (w, h) of the pass whose result was kept.
     pub det_size: (u32, u32),
-    /// Detection ran a second time, on a finer scale (see [`needs_second_scale`]).
+    /// Detection ran a second time, on a finer scale (see `needs_second_scale`).
     pub second_scale: bool,
 }
 
@@ -82,6 +82,14 @@ pub struct Timings {
 /// the first detection scale, or merged with its neighbours.
 pub fn needs_second_scale(first: &BizLicense) -> bool {
     first.name.is_none() && (first.reg_num.is_some() || first.title.is_some())
+}
+
+/// One detection scale's reading.
+struct Pass {
+    license: BizLicense,
+    lines: Vec<TextLine>,
+    boxes: usize,
+    det_size: (u32, u32),
 }
 
 /// A recognition with its intermediate results.
@@ -227,12 +235,12 @@ impl Engine {
             ..Timings::default()
         };
         let first = self.pass(&img, self.options.det_max_side, &mut timings)?;
-        let result = if needs_second_scale(&first.0) {
+        let kept = if needs_second_scale(&first.license) {
             // Small or blurred text the first scale merged or missed: detection on a finer
             // scale, kept only if it reads the name.
             let second = self.pass(&img, self.options.det_max_side * 3 / 2, &mut timings)?;
             timings.second_scale = true;
-            if second.0.name.is_some() {
+            if second.license.name.is_some() {
                 second
             } else {
                 first
@@ -240,21 +248,18 @@ impl Engine {
         } else {
             first
         };
+        timings.boxes = kept.boxes;
+        timings.det_size = kept.det_size;
         timings.total = t0.elapsed();
         Ok(Recognition {
-            license: result.0,
-            lines: result.1,
+            license: kept.license,
+            lines: kept.lines,
             timings,
         })
     }
 
     /// Detection at `det_side`, recognition, fields; adds its times to `timings`.
-    fn pass(
-        &self,
-        img: &RgbImage,
-        det_side: u32,
-        timings: &mut Timings,
-    ) -> Result<(BizLicense, Vec<TextLine>), OcrError> {
+    fn pass(&self, img: &RgbImage, det_side: u32, timings: &mut Timings) -> Result<Pass, OcrError> {
         let t1 = Instant::now();
         let (boxes, det_size) = self.detect(img, det_side)?;
         let t2 = Instant::now();
@@ -264,9 +269,12 @@ impl Engine {
         timings.detect += t2 - t1;
         timings.recognize += t3 - t2;
         timings.parse += t3.elapsed();
-        timings.boxes = boxes.len();
-        timings.det_size = det_size;
-        Ok((license, lines))
+        Ok(Pass {
+            license,
+            lines,
+            boxes: boxes.len(),
+            det_size,
+        })
     }
 
     fn detect(

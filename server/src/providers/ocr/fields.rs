@@ -576,6 +576,18 @@ fn fit_line(pts: &[(f32, f32)]) -> (f32, f32) {
     (a, mx - a * my)
 }
 
+/// The body labels of column `col` (0 left, 1 right).
+fn body_labels_in<'a>(
+    col: usize,
+    rows: &'a [Row],
+    labels: &'a [Label],
+    split: &'a ColumnSplit,
+) -> impl Iterator<Item = &'a Label> {
+    labels
+        .iter()
+        .filter(move |l| l.field.in_body() && split.column(l.x0, rows[l.row].y) == col)
+}
+
 /// Where a label's value starts: its first glyph after the label, in the label's column.
 fn value_start(rows: &[Row], l: &Label, split: &ColumnSplit) -> Option<f32> {
     let row = &rows[l.row];
@@ -591,10 +603,7 @@ fn value_start(rows: &[Row], l: &Label, split: &ColumnSplit) -> Option<f32> {
 fn with_label_zone_labels(rows: &[Row], mut labels: Vec<Label>, split: &ColumnSplit) -> Vec<Label> {
     let mut found = Vec::new();
     for col in 0..2 {
-        let in_col: Vec<&Label> = labels
-            .iter()
-            .filter(|l| l.field.in_body() && split.column(l.x0, rows[l.row].y) == col)
-            .collect();
+        let in_col: Vec<&Label> = body_labels_in(col, rows, &labels, split).collect();
         let starts: Vec<(f32, f32)> = in_col.iter().map(|l| (rows[l.row].y, l.x0)).collect();
         let values: Vec<(f32, f32)> = in_col
             .iter()
@@ -651,9 +660,7 @@ fn with_label_zone_labels(rows: &[Row], mut labels: Vec<Label>, split: &ColumnSp
 fn field_pitch(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> Option<f32> {
     let mut steps: Vec<f32> = Vec::new();
     for col in 0..2 {
-        let mut ys: Vec<f32> = labels
-            .iter()
-            .filter(|l| l.field.in_body() && split.column(l.x0, rows[l.row].y) == col)
+        let mut ys: Vec<f32> = body_labels_in(col, rows, labels, split)
             .map(|l| rows[l.row].y)
             .collect();
         ys.sort_by(f32::total_cmp);
@@ -706,16 +713,15 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
         }
     };
     for (ri, row) in rows.iter().enumerate() {
-        let split_x = split.x_at(row.y);
         let row_labels: Vec<&Label> = labels.iter().filter(|l| l.row == ri).collect();
         let mut row_text = [String::new(), String::new()];
         for g in &row.glyphs {
-            row_text[usize::from(g.x >= split_x)].push(g.ch);
+            row_text[split.column(g.x, row.y)].push(g.ch);
         }
         let mut i = 0;
         while i < row.glyphs.len() {
             if let Some(l) = row_labels.iter().find(|l| l.start == i) {
-                let col = usize::from(l.x0 >= split_x);
+                let col = split.column(l.x0, row.y);
                 close(open[col].take(), &mut values);
                 open[col] = Some(Open {
                     field: l.field,
@@ -731,7 +737,7 @@ fn streams(rows: &[Row], labels: &[Label], split: &ColumnSplit) -> HashMap<Field
             }
             let g = &row.glyphs[i];
             i += 1;
-            let col = usize::from(g.x >= split_x);
+            let col = split.column(g.x, row.y);
             let Some(o) = open[col].as_mut() else {
                 continue;
             };
